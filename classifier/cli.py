@@ -1,0 +1,179 @@
+"""The `dualuse` console script.
+
+The CLI is the composition root: command handlers import `training` and `api` lazily, so the `classifier`
+package itself never depends on them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from classifier.paths import data_dir
+
+
+def _cmd_data_check(args: argparse.Namespace) -> int:
+    from training.data_check import check_corpus
+
+    report = check_corpus(args.corpus or data_dir() / "corpus")
+    for table in report.tables:
+        print(table, end="\n\n")
+    if report.ok:
+        print("data check: OK")
+        return 0
+    print(f"data check: {len(report.violations)} violation(s)", file=sys.stderr)
+    for violation in report.violations:
+        print(f"  - {violation}", file=sys.stderr)
+    return 1
+
+
+def _cmd_data_build(args: argparse.Namespace) -> int:
+    from training.build_corpus import build_corpus
+
+    splits = build_corpus(data_dir())
+    for name, records in splits.items():
+        print(f"{name}: {len(records)} items")
+    return 0
+
+
+def _load_model(path: str | None):
+    import os
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from transformers.utils import logging as hf_logging
+
+    from classifier.model import DualUseClassifier
+    from classifier.registry import default_model_path
+
+    hf_logging.set_verbosity_error()
+    return DualUseClassifier.from_pretrained(path or default_model_path())
+
+
+def _print_prediction(text: str, prediction, version: str) -> None:
+    from classifier.model import NOTICE
+
+    if prediction.error:
+        print(f"error: {prediction.error}")
+        return
+    verdict = "likely dual-use" if prediction.dual_use else "not a likely dual-use item"
+    print(f"{verdict}   (model {version})")
+    ranked = sorted(prediction.scores.items(), key=lambda item: -item[1])
+    for label, score in ranked:
+        if label in prediction.labels or label in prediction.uncertain:
+            marks = ("LABEL" if label in prediction.labels else "") + (" uncertain" if label in prediction.uncertain else "")
+            evidence = "; ".join(prediction.evidence.get(label, []))
+            print(f"  {label:<21} {score:6.3f}  {marks.strip():<16} {evidence}")
+    top = ", ".join(f"{label} {score:.3f}" for label, score in ranked[:3])
+    print(f"  top scores: {top}")
+    print(f"  {NOTICE}")
+
+
+def _cmd_classify(args: argparse.Namespace) -> int:
+    import json
+
+    texts = args.text or [line.rstrip("\n") for line in sys.stdin if line.strip()]
+    if not texts:
+        print("error: give a description as an argument or on standard input", file=sys.stderr)
+        return 2
+    model = _load_model(args.model)
+    predictions = model.classify(texts)
+    for text, prediction in zip(texts, predictions):
+        if args.json:
+            print(json.dumps({"text": text, **prediction.as_dict(), "model_version": model.version}, ensure_ascii=False))
+        else:
+            _print_prediction(text, prediction, model.version)
+    return 1 if any(p.error for p in predictions) else 0
+
+
+def _cmd_label(args: argparse.Namespace) -> int:
+    from classifier.catalog import CatalogError, label_catalog
+
+    try:
+        model = _load_model(args.model)
+        summary = label_catalog(args.input, args.output, model, id_column=args.id_column,
+                                text_column=args.text_column, chunk_size=args.chunk_size,
+                                with_evidence=not args.no_evidence, progress=not args.quiet)
+    except CatalogError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    resumed = f", {summary.resumed_chunks} chunk(s) resumed from an earlier run" if summary.resumed_chunks else ""
+    print(f"{summary.rows} rows labeled into {summary.output}: {summary.dual_use} likely dual-use, "
+          f"{summary.errors} with errors{resumed} (model {model.version})")
+    return 0
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from classifier.paths import models_dir
+    from classifier.registry import current_version, promote
+    from training.arguments import TrainingArguments
+    from training.train import train_model
+
+    settings = TrainingArguments(epochs=args.epochs, learning_rate=args.learning_rate, seed=args.seed, quick=args.quick)
+    output_root = Path(args.output_dir) if args.output_dir else models_dir()
+    output_root.mkdir(parents=True, exist_ok=True)
+    path = train_model(settings, output_root, progress=not args.quiet)
+    if args.output_dir is None and (args.promote or current_version() is None):
+        promote(path.name)
+        print(f"promoted {path.name}: the commands and the service now use it")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="dualuse",
+        description="Flag likely dual-use items in product descriptions and screen orders. "
+        "Outputs support human review; they are not legal determinations.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    data = commands.add_parser("data", help="check or rebuild the labeled corpus")
+    data_commands = data.add_subparsers(dest="data_command", required=True, metavar="ACTION")
+    check = data_commands.add_parser("check", help="validate the corpus splits and print counts")
+    check.add_argument("--corpus", help="directory with train/validation/test.jsonl (default: data/corpus)")
+    check.set_defaults(handler=_cmd_data_check)
+    build = data_commands.add_parser("build", help="rebuild the splits from data/corpus/authored and data/ccl")
+    build.set_defaults(handler=_cmd_data_build)
+
+    classify = commands.add_parser("classify", help="classify one or more descriptions")
+    classify.add_argument("text", nargs="*", help="description(s); read one per line from stdin when omitted")
+    classify.add_argument("--json", action="store_true", help="print one JSON object per description")
+    classify.add_argument("--model", help="model directory (default: the promoted model)")
+    classify.set_defaults(handler=_cmd_classify)
+
+    label = commands.add_parser("label", help="label a catalog file (.csv, .jsonl, .parquet, .xlsx)")
+    label.add_argument("input")
+    label.add_argument("-o", "--output", required=True, help="output file; its extension picks the format")
+    label.add_argument("--id-column", default="id")
+    label.add_argument("--text-column", default="description")
+    label.add_argument("--chunk-size", type=int, default=512, help="rows per chunk (memory and resume unit)")
+    label.add_argument("--no-evidence", action="store_true", help="skip evidence spans (faster)")
+    label.add_argument("--model", help="model directory (default: the promoted model)")
+    label.add_argument("--quiet", action="store_true", help="no progress bar")
+    label.set_defaults(handler=_cmd_label)
+
+    train = commands.add_parser("train", help="train a new model version from data/")
+    train.add_argument("--epochs", type=int, default=3)
+    train.add_argument("--learning-rate", type=float, default=1e-4)
+    train.add_argument("--seed", type=int, default=13)
+    train.add_argument("--output-dir", help="where to write the model version (default: the models directory)")
+    train.add_argument("--quick", action="store_true", help="small sample, one epoch: a smoke run in seconds")
+    train.add_argument("--promote", action="store_true", help="make the new model the default")
+    train.add_argument("--quiet", action="store_true", help="no progress bar")
+    train.set_defaults(handler=_cmd_train)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI and return its exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,174 @@
+"""The dual-use classifier: blended member models, per-label calibration, thresholds, uncertainty and evidence.
+
+The fine-tuned encoder, the n-gram baseline and their ensemble are all a `DualUseClassifier` with different
+members, so evaluation treats them alike.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from classifier.evidence import evidence_spans
+from classifier.language import guess_language
+from classifier.linear import NgramClassifier
+from classifier.text import validate_description
+from classifier.transformer import TRANSFORMER_DIR, TransformerScorer
+
+CONFIG_FILE = "dualuse.json"
+LANGS = ("en", "zh", "ja")
+UNCERTAINTY_MARGIN = 0.15
+NOTICE = "Flags likely dual-use items for human review; not a legal determination."
+
+
+@dataclass
+class Prediction:
+    """One description's result: labels, calibrated scores, uncertain labels and the evidence for each label."""
+
+    labels: list[str]
+    scores: dict[str, float]
+    dual_use: bool
+    uncertain: list[str]
+    evidence: dict[str, list[str]] = field(default_factory=dict)
+    error: str | None = None
+
+    def as_dict(self) -> dict:
+        """Return the prediction as a JSON-ready dict."""
+        return asdict(self)
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))
+
+
+class DualUseClassifier:
+    """Blend of member scorers per language, Platt-calibrated per label, thresholded per label."""
+
+    def __init__(
+        self,
+        labels: list[str],
+        members: dict[str, object],
+        weights: dict[str, dict[str, float]] | None = None,
+        calibration: dict[str, tuple[float, float]] | None = None,
+        thresholds: dict[str, float] | None = None,
+        uncertainty_margin: float = UNCERTAINTY_MARGIN,
+        version: str = "unversioned",
+        metadata: dict | None = None,
+    ):
+        if not members:
+            raise ValueError("a DualUseClassifier needs at least one member model")
+        self.labels = list(labels)
+        self.members = dict(members)
+        equal = {name: 1.0 / len(members) for name in members}
+        self.weights = {lang: dict((weights or {}).get(lang, equal)) for lang in LANGS}
+        self.calibration = {label: tuple((calibration or {}).get(label, (1.0, 0.0))) for label in self.labels}
+        self.thresholds = {label: float((thresholds or {}).get(label, 0.5)) for label in self.labels}
+        self.uncertainty_margin = uncertainty_margin
+        self.version = version
+        self.metadata = dict(metadata or {})
+
+    def member_probabilities(self, texts: list[str]) -> dict[str, np.ndarray]:
+        """Return each member's uncalibrated probability matrix."""
+        return {name: member.predict_proba(texts) for name, member in self.members.items()}
+
+    def blend(self, texts: list[str], member_probs: dict[str, np.ndarray]) -> np.ndarray:
+        """Return the per-language weighted average of member probabilities."""
+        out = np.zeros((len(texts), len(self.labels)), dtype=np.float64)
+        for row, text in enumerate(texts):
+            weights = self.weights[guess_language(text)]
+            total = sum(weights.get(name, 0.0) for name in member_probs) or 1.0
+            for name, probs in member_probs.items():
+                out[row] += weights.get(name, 0.0) / total * probs[row]
+        return out
+
+    def calibrate(self, raw: np.ndarray) -> np.ndarray:
+        """Return calibrated probabilities: sigmoid(a * logit(p) + b) per label."""
+        a = np.array([self.calibration[label][0] for label in self.labels])
+        b = np.array([self.calibration[label][1] for label in self.labels])
+        return 1.0 / (1.0 + np.exp(-(a * _logit(raw) + b)))
+
+    def predict_proba(self, texts: list[str]) -> np.ndarray:
+        """Return an (n_texts x n_labels) matrix of calibrated probabilities."""
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, len(self.labels)))
+        return self.calibrate(self.blend(texts, self.member_probabilities(texts)))
+
+    def predict(self, texts: list[str]) -> np.ndarray:
+        """Return the multi-hot matrix of labels at or above their thresholds."""
+        threshold = np.array([self.thresholds[label] for label in self.labels])
+        return (self.predict_proba(texts) >= threshold).astype(np.int8)
+
+    def _evidence(self, text: str, label: str) -> list[str]:
+        member = next((m for m in self.members.values() if isinstance(m, NgramClassifier)), None)
+        if member is None:
+            return []
+        return evidence_spans(text, member.feature_weights(text, self.labels.index(label)))
+
+    def classify(self, texts: list, with_evidence: bool = True) -> list[Prediction]:
+        """Return one Prediction per input; a value that is not usable text gets an error and no labels."""
+        errors = [validate_description(text) for text in texts]
+        valid = [i for i, error in enumerate(errors) if error is None]
+        probs = self.predict_proba([texts[i] for i in valid])
+        results: list[Prediction] = [
+            Prediction(labels=[], scores={}, dual_use=False, uncertain=[], error=error) for error in errors
+        ]
+        for row, index in enumerate(valid):
+            scores = {label: round(float(probs[row, j]), 4) for j, label in enumerate(self.labels)}
+            labels = [label for label in self.labels if scores[label] >= self.thresholds[label]]
+            uncertain = [
+                label for label in self.labels
+                if abs(scores[label] - self.thresholds[label]) <= self.uncertainty_margin
+            ]
+            evidence = {label: self._evidence(texts[index], label) for label in labels + [
+                u for u in uncertain if u not in labels]} if with_evidence else {}
+            results[index] = Prediction(labels, scores, bool(labels), uncertain, evidence)
+        return results
+
+    def save_pretrained(self, directory: str | Path) -> None:
+        """Write the members and the blending, calibration and threshold settings into directory."""
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        for name, member in self.members.items():
+            if isinstance(member, NgramClassifier):
+                member.save_pretrained(directory)
+        config = {
+            "version": self.version,
+            "labels": self.labels,
+            "members": {name: type(member).__name__ for name, member in self.members.items()},
+            "weights": self.weights,
+            "calibration": {label: list(ab) for label, ab in self.calibration.items()},
+            "thresholds": self.thresholds,
+            "uncertainty_margin": self.uncertainty_margin,
+            "metadata": self.metadata,
+            "notice": NOTICE,
+        }
+        (directory / CONFIG_FILE).write_text(json.dumps(config, indent=2, ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def from_pretrained(cls, directory: str | Path, backend: str = "auto", members: list[str] | None = None):
+        """Return the classifier saved in directory; `members` restricts which member models are loaded."""
+        directory = Path(directory)
+        config_path = directory / CONFIG_FILE
+        if not config_path.exists():
+            raise FileNotFoundError(f"{directory} is not a dualuse model directory (no {CONFIG_FILE}); train one with `dualuse train`")
+        config = json.loads(config_path.read_text(encoding="utf-8"))
+        loaded = {}
+        for name, kind in config["members"].items():
+            if members is not None and name not in members:
+                continue
+            if kind == "NgramClassifier":
+                loaded[name] = NgramClassifier.from_pretrained(directory)
+            elif kind == "TransformerScorer":
+                loaded[name] = TransformerScorer(directory / TRANSFORMER_DIR, config["labels"], backend=backend)
+            else:
+                raise ValueError(f"{config_path}: unknown member kind {kind!r}")
+        return cls(
+            labels=config["labels"], members=loaded, weights=config["weights"], calibration=config["calibration"],
+            thresholds=config["thresholds"], uncertainty_margin=config["uncertainty_margin"],
+            version=config["version"], metadata=config.get("metadata"),
+        )

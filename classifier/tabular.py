@@ -1,0 +1,214 @@
+"""Chunked reading and writing of tabular files (CSV, JSONL, Parquet, XLSX), chosen by file extension."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Iterator
+
+import pandas as pd
+
+FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet", ".xlsx": "xlsx"}
+
+
+class TabularError(ValueError):
+    """A file that cannot be read or written as a table."""
+
+
+def file_format(path: str | Path) -> str:
+    """Return the format name for a path's extension, or raise TabularError listing the known ones."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in FORMATS:
+        raise TabularError(f"{path}: unsupported file type {suffix or '(none)'!r}; use one of {', '.join(sorted(FORMATS))}")
+    return FORMATS[suffix]
+
+
+def count_rows(path: str | Path) -> int | None:
+    """Return the number of data rows when it is cheap to know (Parquet metadata, line counts), else None."""
+    kind = file_format(path)
+    if kind == "parquet":
+        import pyarrow.parquet as pq
+
+        return pq.ParquetFile(path).metadata.num_rows
+    if kind == "jsonl":
+        with open(path, "rb") as handle:
+            return sum(1 for line in handle if line.strip())
+    if kind == "csv":
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            return max(sum(1 for _ in csv.reader(handle)) - 1, 0)
+    return None
+
+
+def _jsonl_chunks(path: Path, chunk_size: int) -> Iterator[pd.DataFrame]:
+    rows: list[dict] = []
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                value = json.loads(line)
+                row = value if isinstance(value, dict) else {"_error": f"line {number}: not a JSON object"}
+            except json.JSONDecodeError as exc:
+                row = {"_error": f"line {number}: malformed JSON ({exc.msg})", "_raw": line.rstrip("\n")}
+            rows.append(row)
+            if len(rows) == chunk_size:
+                yield pd.DataFrame(rows)
+                rows = []
+    if rows:
+        yield pd.DataFrame(rows)
+
+
+def _csv_chunks(path: Path, chunk_size: int) -> Iterator[pd.DataFrame]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, None)
+        if header is None:
+            return
+        rows: list[dict] = []
+        for row in reader:
+            record = dict(zip(header, row))
+            if len(row) != len(header):
+                record = {**{name: "" for name in header}, **record}
+                record["_error"] = f"line {reader.line_num}: {len(row)} fields, header has {len(header)}"
+                record["_raw"] = ",".join(row)
+            rows.append(record)
+            if len(rows) == chunk_size:
+                yield pd.DataFrame(rows, columns=_columns(header, rows))
+                rows = []
+        if rows:
+            yield pd.DataFrame(rows, columns=_columns(header, rows))
+
+
+def _columns(header: list[str], rows: list[dict]) -> list[str]:
+    extra = [key for key in ("_error", "_raw") if any(key in row for row in rows)]
+    return list(header) + extra
+
+
+def read_columns(path: str | Path) -> list[str]:
+    """Return the column names of a table without reading it whole."""
+    path = Path(path)
+    kind = file_format(path)
+    if kind == "parquet":
+        import pyarrow.parquet as pq
+
+        return list(pq.ParquetFile(path).schema_arrow.names)
+    if kind == "csv":
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            return next(csv.reader(handle), [])
+    first = next(iter_chunks(path, 1000), None)
+    return [] if first is None else [c for c in first.columns if not c.startswith("_")]
+
+
+def iter_chunks(path: str | Path, chunk_size: int = 1000) -> Iterator[pd.DataFrame]:
+    """Yield the table in DataFrames of at most chunk_size rows; unreadable rows carry an `_error` column."""
+    path = Path(path)
+    if not path.exists():
+        raise TabularError(f"{path}: file not found")
+    kind = file_format(path)
+    if kind == "csv":
+        yield from _csv_chunks(path, chunk_size)
+    elif kind == "jsonl":
+        yield from _jsonl_chunks(path, chunk_size)
+    elif kind == "parquet":
+        import pyarrow.parquet as pq
+
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_size):
+            yield batch.to_pandas()
+    else:
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(path, read_only=True).active
+        rows = sheet.iter_rows(values_only=True)
+        header = [str(h) if h is not None else "" for h in next(rows, ())]
+        chunk = []
+        for values in rows:
+            chunk.append(dict(zip(header, values)))
+            if len(chunk) == chunk_size:
+                yield pd.DataFrame(chunk, columns=header)
+                chunk = []
+        if chunk:
+            yield pd.DataFrame(chunk, columns=header)
+
+
+def _cell_for_text(value):
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return value
+
+
+def _json_if_mapping(value):
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else value
+
+
+def _concrete_schema(schema):
+    """Return schema with null-typed columns (all values missing in the first chunk) widened to strings."""
+    import pyarrow as pa
+
+    fields = []
+    for field in schema:
+        kind = field.type
+        if pa.types.is_null(kind):
+            kind = pa.string()
+        elif pa.types.is_list(kind) and pa.types.is_null(kind.value_type):
+            kind = pa.list_(pa.string())
+        fields.append(pa.field(field.name, kind))
+    return pa.schema(fields)
+
+
+class TableWriter:
+    """Append DataFrames to one output file of any supported format; JSON-typed cells become JSON text in CSV/XLSX."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.kind = file_format(self.path)
+        self._handle = None
+        self._writer = None
+        self._columns: list[str] | None = None
+
+    def write(self, frame: pd.DataFrame) -> None:
+        """Append the rows of frame."""
+        if self._columns is None:
+            self._columns = list(frame.columns)
+        frame = frame.reindex(columns=self._columns + [c for c in frame.columns if c not in self._columns])
+        if self.kind == "jsonl":
+            self._handle = self._handle or self.path.open("w", encoding="utf-8")
+            for record in frame.to_dict(orient="records"):
+                clean = {k: (None if isinstance(v, float) and v != v else v) for k, v in record.items()}
+                self._handle.write(json.dumps(clean, ensure_ascii=False, default=str) + "\n")
+        elif self.kind == "csv":
+            if self._handle is None:
+                self._handle = self.path.open("w", encoding="utf-8", newline="")
+                self._writer = csv.writer(self._handle)
+                self._writer.writerow(frame.columns)
+            for row in frame.itertuples(index=False):
+                self._writer.writerow([_cell_for_text(v) for v in row])
+        elif self.kind == "parquet":
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            frame = frame.apply(lambda column: column.map(_json_if_mapping))
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            if self._writer is None:
+                self._writer = pq.ParquetWriter(self.path, _concrete_schema(table.schema))
+            self._writer.write_table(table.cast(self._writer.schema, safe=False))
+        else:
+            from openpyxl import Workbook
+
+            if self._writer is None:
+                self._handle = Workbook(write_only=True)
+                self._writer = self._handle.create_sheet()
+                self._writer.append(list(frame.columns))
+            for row in frame.itertuples(index=False):
+                self._writer.append([_cell_for_text(v) for v in row])
+
+    def close(self) -> None:
+        """Finish the file."""
+        if self.kind == "parquet" and self._writer is not None:
+            self._writer.close()
+        elif self.kind == "xlsx" and self._handle is not None:
+            self._handle.save(self.path)
+        elif self._handle is not None:
+            self._handle.close()

@@ -1,0 +1,91 @@
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from classifier.linear import NgramClassifier
+from classifier.model import DualUseClassifier
+from classifier.transformer import TRANSFORMER_DIR, TransformerScorer
+from training.corpus import load_corpus
+
+TEXTS = [
+    "Fibre-optic gyro, bias stability 0.005 deg/h, for inertial navigation",
+    "光纤陀螺仪 零偏稳定性0.01°/h",
+    "家庭用 電気ケトル 1.2L ステンレス",
+    "Cotton T-shirt, crew neck, size M",
+]
+
+
+def test_model_directory_holds_weights_tokenizer_labels_thresholds_card_and_export(quick_model_dir):
+    names = {p.name for p in quick_model_dir.iterdir()}
+    assert {"dualuse.json", "linear.joblib", "README.md", "metrics.json", TRANSFORMER_DIR} <= names
+    encoder = {p.name for p in (quick_model_dir / TRANSFORMER_DIR).iterdir()}
+    assert {"model.safetensors", "tokenizer.json", "config.json", "model.int8.onnx"} <= encoder
+    config = json.loads((quick_model_dir / "dualuse.json").read_text())
+    assert len(config["labels"]) == 11 and set(config["thresholds"]) == set(config["labels"])
+    card = (quick_model_dir / "README.md").read_text()
+    assert "sha256" in card and "not a legal determination" in card
+
+
+def test_predict_proba_and_predict_have_the_estimator_shapes(quick_model):
+    probs = quick_model.predict_proba(TEXTS)
+    assert probs.shape == (4, 11)
+    assert np.all((probs >= 0) & (probs <= 1))
+    assert quick_model.predict(TEXTS).shape == (4, 11)
+    assert quick_model.predict_proba([]).shape == (0, 11)
+
+
+def test_save_and_reload_give_the_same_probabilities(quick_model, quick_model_dir, tmp_path):
+    reloaded = DualUseClassifier.from_pretrained(quick_model_dir)
+    np.testing.assert_allclose(reloaded.predict_proba(TEXTS), quick_model.predict_proba(TEXTS), rtol=1e-6)
+    ngram = reloaded.members["ngram"]
+    ngram.save_pretrained(tmp_path)
+    np.testing.assert_allclose(NgramClassifier.from_pretrained(tmp_path).predict_proba(TEXTS), ngram.predict_proba(TEXTS))
+
+
+def test_baselines_share_the_verbs(quick_model_dir):
+    for members in (["ngram"], ["transformer"], ["transformer", "ngram"]):
+        model = DualUseClassifier.from_pretrained(quick_model_dir, members=members)
+        assert list(model.members) == members
+        assert model.predict_proba(TEXTS).shape == (4, 11)
+
+
+def test_int8_onnx_export_tracks_the_torch_model(quick_model_dir):
+    labels = json.loads((quick_model_dir / "dualuse.json").read_text())["labels"]
+    onnx = TransformerScorer(quick_model_dir / TRANSFORMER_DIR, labels, backend="onnx")
+    torch_scorer = TransformerScorer(quick_model_dir / TRANSFORMER_DIR, labels, backend="torch")
+    texts = load_corpus()["test"]["text"][:40]
+    difference = np.abs(onnx.predict_proba(texts) - torch_scorer.predict_proba(texts))
+    assert difference.mean() < 0.02
+
+
+def test_classify_marks_bad_input_and_gives_evidence_from_the_text(quick_model):
+    results = quick_model.classify(TEXTS + ["", "   ", None, 42])
+    assert [r.error for r in results[4:]] == ["description is empty"] * 3 + ["description must be text, not int"]
+    assert all(r.labels == [] and not r.dual_use for r in results[4:])
+    for text, result in zip(TEXTS, results):
+        assert result.error is None and set(result.scores) == set(quick_model.labels)
+        assert result.dual_use == bool(result.labels)
+        for spans in result.evidence.values():
+            assert all(span in text for span in spans)
+
+
+def test_uncertain_marks_scores_near_their_threshold(quick_model):
+    for result, row in zip(quick_model.classify(TEXTS), quick_model.predict_proba(TEXTS)):
+        for j, label in enumerate(quick_model.labels):
+            near = abs(row[j] - quick_model.thresholds[label]) <= quick_model.uncertainty_margin
+            assert (label in result.uncertain) == near
+
+
+def test_classify_command_prints_json_and_text(quick_model_dir):
+    command = [sys.executable, "-m", "classifier.cli", "classify", "--model", str(quick_model_dir)]
+    result = subprocess.run(command + ["--json", TEXTS[0]], capture_output=True, text=True, check=True)
+    payload = json.loads(result.stdout)
+    assert {"labels", "scores", "evidence", "uncertain", "model_version", "dual_use"} <= set(payload)
+    assert payload["model_version"] == quick_model_dir.name
+    plain = subprocess.run(command + [TEXTS[1]], capture_output=True, text=True, check=True)
+    assert "not a legal determination" in plain.stdout and quick_model_dir.name in plain.stdout
+    empty = subprocess.run(command + [" "], capture_output=True, text=True)
+    assert empty.returncode == 1 and "description is empty" in empty.stdout

@@ -1,0 +1,32 @@
+"""All training knobs in one typed object, with defaults that work on a 2-core CPU."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+
+@dataclass
+class TrainingArguments:
+    """Settings for `dualuse train`; `quick` shrinks everything to a seconds-long smoke run."""
+
+    epochs: int = 3
+    learning_rate: float = 1e-4
+    batch_size: int = 16
+    max_length: int = 128
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.1
+    seed: int = 13
+    min_dual_use_recall: float = 0.97
+    linear_C: float = 8.0
+    quick: bool = False
+    quick_sample: int = 240
+
+    def effective(self) -> "TrainingArguments":
+        """Return the arguments actually used: quick mode caps epochs and sequence length."""
+        if not self.quick:
+            return self
+        return TrainingArguments(**{**asdict(self), "epochs": 1, "max_length": 64})
+
+    def as_dict(self) -> dict:
+        """Return the settings as a plain dict for the model card."""
+        return asdict(self)

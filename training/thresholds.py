@@ -1,0 +1,85 @@
+"""Fit what sits on top of the member models, on the validation split: blend weights, calibration, thresholds."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import average_precision_score, f1_score
+
+from classifier.language import guess_language
+from classifier.model import LANGS, DualUseClassifier
+
+WEIGHT_GRID = np.linspace(0.0, 1.0, 11)
+THRESHOLD_GRID = np.round(np.linspace(0.05, 0.95, 37), 3)
+THRESHOLD_FLOOR = 0.02
+
+
+def _mean_average_precision(probs: np.ndarray, targets: np.ndarray) -> float:
+    scores = [average_precision_score(targets[:, j], probs[:, j]) for j in range(targets.shape[1]) if targets[:, j].any()]
+    return float(np.mean(scores)) if scores else 0.0
+
+
+def fit_weights(member_probs: dict[str, np.ndarray], texts: list[str], targets: np.ndarray) -> dict[str, dict[str, float]]:
+    """Return per-language member weights maximising mean average precision on that language's rows."""
+    names = list(member_probs)
+    if len(names) == 1:
+        return {lang: {names[0]: 1.0} for lang in LANGS}
+    languages = np.array([guess_language(text) for text in texts])
+    candidates = [w for w in itertools.product(WEIGHT_GRID, repeat=len(names)) if abs(sum(w) - 1.0) < 1e-9]
+    weights = {}
+    for lang in LANGS:
+        rows = languages == lang
+        if rows.sum() < 5:
+            rows = np.ones(len(texts), dtype=bool)
+        best = max(candidates, key=lambda w: _mean_average_precision(
+            sum(wi * member_probs[n][rows] for wi, n in zip(w, names)), targets[rows]))
+        weights[lang] = {name: float(w) for name, w in zip(names, best)}
+    return weights
+
+
+def fit_calibration(raw: np.ndarray, targets: np.ndarray, labels: list[str]) -> dict[str, tuple[float, float]]:
+    """Return Platt parameters (a, b) per label so that sigmoid(a * logit(p) + b) matches observed frequencies."""
+    logits = np.log(np.clip(raw, 1e-6, 1 - 1e-6) / np.clip(1 - raw, 1e-6, 1))
+    calibration = {}
+    for j, label in enumerate(labels):
+        y = targets[:, j]
+        if y.min() == y.max():
+            calibration[label] = (1.0, 0.0)
+            continue
+        fit = LogisticRegression(C=100.0).fit(logits[:, [j]], y)
+        calibration[label] = (float(fit.coef_[0, 0]), float(fit.intercept_[0]))
+    return calibration
+
+
+def any_label_recall(probs: np.ndarray, targets: np.ndarray, thresholds: np.ndarray) -> float:
+    """Return the share of items with any true label that get at least one predicted label."""
+    positive = targets.any(axis=1)
+    if not positive.any():
+        return 1.0
+    return float((probs[positive] >= thresholds).any(axis=1).mean())
+
+
+def fit_thresholds(probs: np.ndarray, targets: np.ndarray, labels: list[str], min_recall: float) -> dict[str, float]:
+    """Return per-label thresholds maximising F1, then lowered together until any-label recall reaches min_recall."""
+    thresholds = np.array([
+        max(THRESHOLD_GRID, key=lambda t: (f1_score(targets[:, j], probs[:, j] >= t, zero_division=0), -abs(t - 0.5)))
+        if targets[:, j].any() else 0.5
+        for j in range(len(labels))
+    ])
+    while any_label_recall(probs, targets, thresholds) < min_recall and thresholds.max() > THRESHOLD_FLOOR:
+        thresholds = np.maximum(thresholds * 0.9, THRESHOLD_FLOOR)
+    return {label: float(round(t, 4)) for label, t in zip(labels, thresholds)}
+
+
+def fit_head(model: DualUseClassifier, texts: list[str], targets: np.ndarray, min_recall: float,
+             member_probs: dict[str, np.ndarray] | None = None) -> DualUseClassifier:
+    """Fit the model's weights, calibration and thresholds on validation data in place and return it."""
+    member_probs = member_probs if member_probs is not None else model.member_probabilities(texts)
+    member_probs = {name: member_probs[name] for name in model.members}
+    model.weights = fit_weights(member_probs, texts, targets)
+    raw = model.blend(texts, member_probs)
+    model.calibration = fit_calibration(raw, targets, model.labels)
+    model.thresholds = fit_thresholds(model.calibrate(raw), targets, model.labels, min_recall)
+    return model

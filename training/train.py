@@ -1,0 +1,97 @@
+"""`dualuse train`: fit the n-gram model, fine-tune the encoder, export it, fit the head, write a versioned model."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from classifier.linear import NgramClassifier
+from classifier.model import DualUseClassifier
+from classifier.taxonomy import default_taxonomy
+from classifier.transformer import TRANSFORMER_DIR, TransformerScorer
+from training.arguments import TrainingArguments
+from training.corpus import SPLITS, corpus_dir, load_corpus
+from training.export import export_onnx_int8
+from training.finetune import fine_tune
+from training.metrics import compute_metrics
+from training.model_card import render_model_card
+from training.thresholds import fit_head
+
+QUICK_EVAL_SAMPLE = 120
+
+
+def data_hash(directory: Path) -> str:
+    """Return the sha256 of the split files, so a model card names the exact data it learned from."""
+    digest = hashlib.sha256()
+    for split in SPLITS:
+        digest.update((directory / f"{split}.jsonl").read_bytes())
+    return digest.hexdigest()
+
+
+def _sample(records: dict, size: int, seed: int) -> dict:
+    n = len(records["text"])
+    if n <= size:
+        return records
+    keep = sorted(random.Random(seed).sample(range(n), size))
+    return {key: [values[i] for i in keep] for key, values in records.items()}
+
+
+def _split(corpus, name: str, args: TrainingArguments) -> dict:
+    records = corpus[name].to_dict()
+    if args.quick:
+        records = _sample(records, args.quick_sample if name == "train" else QUICK_EVAL_SAMPLE, args.seed)
+    return records
+
+
+def evaluate_split(model: DualUseClassifier, records: dict, member_probs: dict | None = None) -> dict:
+    """Return metrics of model on a split given as column lists (text, label_vector, lang, style)."""
+    texts = records["text"]
+    probs = model.member_probabilities(texts) if member_probs is None else member_probs
+    calibrated = model.calibrate(model.blend(texts, {name: probs[name] for name in model.members}))
+    threshold = np.array([model.thresholds[label] for label in model.labels])
+    predictions = (calibrated >= threshold).astype(int)
+    return compute_metrics(np.array(records["label_vector"]), predictions, model.labels, records["lang"], records["style"])
+
+
+def train_model(args: TrainingArguments, output_root: Path, progress: bool = True, log=print) -> Path:
+    """Train a complete model into output_root/<version> and return that directory."""
+    args = args.effective()
+    labels = default_taxonomy().ids
+    corpus = load_corpus()
+    splits = {name: _split(corpus, name, args) for name in SPLITS}
+    train, validation = splits["train"], splits["validation"]
+    targets = np.array(train["label_vector"])
+    created = datetime.now(timezone.utc)
+    hashed = data_hash(corpus_dir())
+    version = f"{created:%Y%m%d-%H%M%S}-{hashed[:8]}" + ("-quick" if args.quick else "")
+    out = output_root / version
+    out.mkdir(parents=True, exist_ok=False)
+
+    log(f"[1/4] n-gram model on {len(train['text'])} training items")
+    ngram = NgramClassifier(labels, C=args.linear_C, seed=args.seed).fit(train["text"], targets)
+    log(f"[2/4] fine-tuning the encoder ({args.epochs} epoch(s), lr {args.learning_rate})")
+    fine_tune(train["text"], targets, labels, args, out / TRANSFORMER_DIR, progress=progress)
+    log("[3/4] exporting the encoder to ONNX int8")
+    export_onnx_int8(out / TRANSFORMER_DIR)
+    transformer = TransformerScorer(out / TRANSFORMER_DIR, labels, backend="onnx", max_length=args.max_length)
+    model = DualUseClassifier(labels, {"transformer": transformer, "ngram": ngram}, version=version)
+    log("[4/4] fitting blend weights, calibration and thresholds on validation (int8 model)")
+    fit_head(model, validation["text"], np.array(validation["label_vector"]), args.min_dual_use_recall)
+    metrics = {name: evaluate_split(model, splits[name]) for name in ("validation", "test")}
+    counts = {name: len(splits[name]["text"]) for name in SPLITS}
+    model.metadata = {"created": created.isoformat(), "data_sha256": hashed, "settings": args.as_dict(),
+                      "counts": counts, "max_length": args.max_length}
+    model.save_pretrained(out)
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")
+    (out / "README.md").write_text(render_model_card(
+        version, created.isoformat(), hashed, args.as_dict(), counts, model.thresholds, model.weights, metrics),
+        encoding="utf-8")
+    test = metrics["test"]
+    log(f"done: {out}\n  test macro-F1 {test['macro_f1']:.3f}, dual-use precision {test['dual_use']['precision']:.3f}"
+        f" recall {test['dual_use']['recall']:.3f}")
+    return out

@@ -119,6 +119,18 @@ def _cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from classifier.registry import default_model_path
+    from training.evaluate import evaluate_model
+
+    model_dir = Path(args.model) if args.model else default_model_path()
+    out_dir = Path(args.output_dir) if args.output_dir else Path("reports") / model_dir.name
+    report = evaluate_model(model_dir, out_dir)
+    print((out_dir / "report.md").read_text(encoding="utf-8"))
+    print(f"report written to {out_dir}")
+    return 0 if all(report["targets"].values()) else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with every subcommand."""
     parser = argparse.ArgumentParser(
@@ -162,6 +174,11 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--promote", action="store_true", help="make the new model the default")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     train.set_defaults(handler=_cmd_train)
+
+    evaluate = commands.add_parser("evaluate", help="write the test-split evaluation report with plots")
+    evaluate.add_argument("--model", help="model directory (default: the promoted model)")
+    evaluate.add_argument("--output-dir", help="report directory (default: reports/<model version>)")
+    evaluate.set_defaults(handler=_cmd_evaluate)
     return parser
 
 

@@ -35,7 +35,7 @@ _TRAILING_LEGAL_TOKENS = frozenset({"company", "group", "グループ", "集団"
 
 _SPELLING = (("defence", "defense"), ("centre", "center"), ("organisation", "organization"), ("programme", "program"))
 _DOTTED_INITIALS = re.compile(r"\b(?:[a-z]\.){2,}(?:[a-z]\b\.?)?")
-_SEPARATORS = re.compile(r"[\s\-‐‑–—_/\\|,;:.'\"`()\[\]{}<>!?*#@~^=+・･、。，．「」『』【】〔〕（）《》〈〉]+")
+_SEPARATORS = re.compile(r"[\s\-‐‑–—_/\\|,;:.'\"`‘’“”()\[\]{}<>!?*#@~^=+・、。「」『』【】〔〕《》〈〉]+")
 _LATIN_LONG_VOWELS = (("ou", "o"), ("oo", "o"), ("uu", "u"))
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆ヵヶ]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
@@ -43,7 +43,7 @@ _KANA = re.compile(r"[\u3040-\u30ff]")
 # Words shared by many unrelated firms: an alias that is only one of these would match them all.
 COMMON_NAME_WORDS = frozenset(
     {"mitsubishi", "三菱", "kawasaki", "川崎", "fuji", "富士", "sumitomo", "住友", "mitsui", "三井",
-     "nippon", "nihon", "日本", "japan", "japanese", "tokyo", "東京", "toshiba", "hitachi group"}
+     "nippon", "nihon", "日本", "japan", "japanese", "tokyo", "東京"}
 )
 
 
@@ -72,19 +72,24 @@ def _hiragana_to_katakana(text: str) -> str:
     return "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in text)
 
 
+def fold_text(text: str) -> str:
+    """Return text with width, case, accents, Chinese variants, kana script and British spelling folded."""
+    text = unicodedata.normalize("NFKC", text or "").casefold()
+    text = _hiragana_to_katakana(_strip_latin_accents(text).translate(VARIANT_TABLE))
+    for british, american in _SPELLING:
+        text = text.replace(british, american)
+    return text
+
+
 @lru_cache(maxsize=65536)
 def normalise(text: str) -> str:
     """Return the name folded for comparison: width, case, variants, legal forms, punctuation, spacing."""
-    text = unicodedata.normalize("NFKC", text or "").casefold()
-    text = _strip_latin_accents(text).translate(VARIANT_TABLE)
-    text = _hiragana_to_katakana(text)
+    text = fold_text(text)
     for form in _CJK_LEGAL_FORMS:
         text = text.replace(form, " ")
     text = text.replace("&", " and ")
     text = _DOTTED_INITIALS.sub(lambda m: m.group(0).replace(".", ""), text)
     text = _LATIN_LEGAL_PHRASES.sub(" ", text)
-    for british, american in _SPELLING:
-        text = text.replace(british, american)
     tokens = [token for token in _SEPARATORS.split(text) if token and token not in _LATIN_LEGAL_TOKENS]
     while len(tokens) > 1 and tokens[-1] in _TRAILING_LEGAL_TOKENS:
         tokens.pop()

@@ -1,0 +1,223 @@
+"""End-user matching: an order's end-user name against the entity lists, with the alias, method and score."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+from classifier.rules.entities import Alias, Entity
+from classifier.rules.names import compact_key, fold_token, has_cjk, normalise, romanise
+
+MATCHED = "matched"
+POSSIBLE = "possible"
+BLANK = "blank"
+UNIDENTIFIED = "unidentified"
+UNMATCHED = "unmatched"
+
+CONFIRM_SCORE = 90.0
+POSSIBLE_SCORE = 80.0
+# Short keys (abbreviations, two-kanji names) are matched exactly only: a typo of "IHI" is not evidence.
+MIN_FUZZY_KEY = {"latin": 8, "cjk": 4}
+# A CJK alias of three characters or fewer followed directly by more text (富士通 in 富士通信機) is
+# accepted only when the rest reads as a works, base or unit of that organisation.
+MIN_ATTACHED_CJK_ALIAS = 4
+_UNIT_ENDINGS = tuple(
+    normalise(word)
+    for word in (
+        "製作所", "工場", "工厂", "事業所", "事業部", "本社", "支社", "支店", "営業所", "本部", "研究所", "研究センター",
+        "センター", "中心", "分公司", "造船所", "地方隊", "方面隊", "基地", "分屯基地", "駐屯地", "部隊", "航空団",
+        "航空隊", "師団", "旅団", "連隊", "艦隊", "補給処", "学校", "病院", "共済組合",
+    )
+)
+# Country words that may precede a name without a space: 日本防衛省, 日本海上自衛隊.
+_COUNTRY_PREFIXES = tuple(normalise(word) for word in ("日本国", "日本"))
+# Words saying the named organisation is a brand or supplier, not the end-user: "NEC display monitor retailer".
+_INTERMEDIARY_WORDS = frozenset(
+    "retailer retailers reseller resellers dealer dealers distributor distributors agent agents customer "
+    "customers client clients shop store stores buyer buyers".split()
+)
+_INTERMEDIARY_CJK = tuple(
+    normalise(word) for word in ("代理店", "販売店", "特約店", "小売", "经销商", "代理商", "零售", "客户", "顧客")
+)
+# Written on orders instead of a name; compared by key, so case, spacing and punctuation do not matter.
+_PLACEHOLDERS = frozenset(
+    compact_key(normalise(word))
+    for word in (
+        "-", "n/a", "none", "nil", "unknown", "tbd", "tba", "tbc", "to be advised", "to be confirmed", "various",
+        "various customers", "end user", "end-user", "customer", "customers", "stock", "for stock", "xxx",
+        "未定", "不明", "なし", "無", "无", "未知", "待定", "各種", "多数", "その他", "其他",
+    )
+)
+
+
+@dataclass(frozen=True)
+class AliasKey:
+    """An alias of an entity with the key it is compared by; `romanised` when the key is its romaji reading."""
+
+    entity_id: str
+    alias: Alias
+    key: str
+    romanised: bool
+
+
+@dataclass(frozen=True)
+class EndUserMatch:
+    """The outcome of matching one end-user name: status, entity, alias, method, score and leftover detail."""
+
+    status: str
+    query: str
+    entity_id: str | None = None
+    alias: str | None = None
+    alias_kind: str | None = None
+    method: str | None = None
+    score: float = 0.0
+    detail: str = ""
+    span_key: str = ""
+
+    def as_dict(self) -> dict:
+        """Return the match fields for reasons and output rows."""
+        return {
+            "alias": self.alias,
+            "alias_kind": self.alias_kind,
+            "method": self.method,
+            "score": round(self.score, 1),
+            "detail": self.detail,
+        }
+
+
+def _script(key: str) -> str:
+    return "cjk" if has_cjk(key) else "latin"
+
+
+def guarded_ratio(query: str, key: str) -> float:
+    """Return the similarity of two keys (0-100), low when they differ in a whole word, not a typo."""
+    score = fuzz.ratio(query, key)
+    prefix = 0
+    while prefix < min(len(query), len(key)) and query[prefix] == key[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < min(len(query), len(key)) - prefix and query[-1 - suffix] == key[-1 - suffix]:
+        suffix += 1
+    rest_query, rest_key = query[prefix:len(query) - suffix], key[prefix:len(key) - suffix]
+    # "Mitsubishi Estate" vs "Mitsubishi Electric": the shared group word must not carry the score.
+    if min(len(rest_query), len(rest_key)) >= 3:
+        score = min(score, fuzz.ratio(rest_query, rest_key))
+    return score
+
+
+class EndUserMatcher:
+    """Matches end-user names against every alias of every entity."""
+
+    def __init__(self, entities: dict[str, Entity]) -> None:
+        self.entities = entities
+        self._by_key: dict[str, AliasKey] = {}
+        for entity in entities.values():
+            for alias in entity.aliases:
+                key = compact_key(normalise(alias.text))
+                self._by_key[key] = AliasKey(entity.id, alias, key, romanised=False)
+        for entity in entities.values():
+            for alias in entity.aliases:
+                if has_cjk(alias.text) and alias.kind != "zh":
+                    key = compact_key(romanise(alias.text))
+                    self._by_key.setdefault(key, AliasKey(entity.id, alias, key, romanised=True))
+        self._longest_key = max(len(key) for key in self._by_key)
+        self._fuzzy_keys = [key for key in self._by_key if len(key) >= MIN_FUZZY_KEY[_script(key)]]
+        self.match = lru_cache(maxsize=65536)(self._match)
+
+    def _match(self, end_user: str, context_countries: frozenset[str]) -> EndUserMatch:
+        """Return the best match of `end_user`; generic aliases count only for entities of `context_countries`."""
+        query = (end_user or "").strip()
+        normalised = normalise(query)
+        if compact_key(normalised) in _PLACEHOLDERS:
+            return EndUserMatch(BLANK, query)
+        candidates = self._candidates(normalised, query)
+        if not candidates and has_cjk(normalised):
+            candidates = self._candidates(romanise(query), query)
+        candidates = [
+            candidate for candidate in candidates
+            if candidate.alias_kind != "generic" or self.entities[candidate.entity_id].country in context_countries
+        ]
+        if not candidates:
+            return EndUserMatch(UNMATCHED, query)
+        best = max(candidates, key=lambda c: (c.score >= CONFIRM_SCORE, len(c.span_key) * c.score / 100, c.score))
+        if _names_intermediary(best.detail):
+            return EndUserMatch(UNIDENTIFIED, query, best.entity_id, best.alias, best.alias_kind, best.method,
+                                best.score, best.detail, best.span_key)
+        return best
+
+    def _candidates(self, normalised: str, query: str) -> list[EndUserMatch]:
+        tokens = normalised.split(" ") if normalised else []
+        candidates = self._exact_windows(tokens, query) + self._attached_cjk(tokens)
+        whole = compact_key(normalised)
+        if not any(candidate.span_key == whole for candidate in candidates):
+            candidates += self._fuzzy(tokens)
+        return candidates
+
+    def _found(self, alias_key: AliasKey, method: str, score: float, detail_tokens: list[str]) -> EndUserMatch:
+        status = MATCHED if score >= CONFIRM_SCORE else POSSIBLE
+        return EndUserMatch(status, "", alias_key.entity_id, alias_key.alias.text, alias_key.alias.kind, method,
+                            score, " ".join(token for token in detail_tokens if token), alias_key.key)
+
+    def _exact_windows(self, tokens: list[str], query: str) -> list[EndUserMatch]:
+        """Return aliases equal to a run of whole tokens, the rest of the name kept as detail."""
+        keys = [fold_token(token) for token in tokens]
+        found = []
+        for start in range(len(tokens)):
+            for end in range(start + 1, len(tokens) + 1):
+                key = "".join(keys[start:end])
+                if len(key) > self._longest_key:
+                    break
+                alias_key = self._by_key.get(key)
+                if alias_key is None:
+                    continue
+                whole = start == 0 and end == len(tokens)
+                if alias_key.romanised:
+                    method = "romanised"
+                elif whole and query == alias_key.alias.text:
+                    method = "exact"
+                elif alias_key.alias.kind == "abbr":
+                    method = "abbreviation"
+                else:
+                    method = "normalised"
+                found.append(self._found(alias_key, method, 100.0, tokens[:start] + tokens[end:]))
+        return found
+
+    def _attached_cjk(self, tokens: list[str]) -> list[EndUserMatch]:
+        """Return CJK aliases written with a unit or works name attached (海上自衛隊佐世保地方隊)."""
+        found = []
+        for index, token in enumerate(tokens):
+            if not has_cjk(token):
+                continue
+            starts = [0] + [len(prefix) for prefix in _COUNTRY_PREFIXES if token.startswith(prefix)]
+            for start in starts:
+                for end in range(start + 2, len(token) + (start > 0)):
+                    alias_key = self._by_key.get(token[start:end])
+                    if alias_key is None:
+                        continue
+                    rest = token[end:]
+                    if rest and len(alias_key.key) < MIN_ATTACHED_CJK_ALIAS and not rest.endswith(_UNIT_ENDINGS):
+                        continue
+                    detail = tokens[:index] + [rest] + tokens[index + 1:]
+                    found.append(self._found(alias_key, "normalised", 100.0, detail))
+        return found
+
+    def _fuzzy(self, tokens: list[str]) -> list[EndUserMatch]:
+        """Return near-misses (typos) of the whole name or of its leading words, scored 0-100."""
+        found = []
+        for end in range(len(tokens), 0, -1):
+            query = compact_key(" ".join(tokens[:end]))
+            if len(query) < MIN_FUZZY_KEY[_script(query)]:
+                break
+            for key, _, _ in process.extract(query, self._fuzzy_keys, scorer=fuzz.ratio,
+                                             score_cutoff=POSSIBLE_SCORE, limit=5):
+                score = guarded_ratio(query, key)
+                if score >= POSSIBLE_SCORE:
+                    found.append(self._found(self._by_key[key], "fuzzy", score, tokens[end:]))
+        return found
+
+
+def _names_intermediary(detail: str) -> bool:
+    """Return True if the leftover words say the end-user is a seller or customer of the named firm."""
+    return bool(set(detail.split()) & _INTERMEDIARY_WORDS) or any(word in detail for word in _INTERMEDIARY_CJK)

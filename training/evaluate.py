@@ -1,0 +1,158 @@
+"""`dualuse evaluate`: test-split report for the n-gram baseline, the fine-tuned encoder and their ensemble."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from classifier.model import DualUseClassifier
+from training.corpus import load_corpus
+from training.metrics import compute_metrics
+from training.thresholds import fit_head
+
+VARIANTS = {"ngram baseline": ["ngram"], "fine-tuned encoder": ["transformer"], "ensemble": ["transformer", "ngram"]}
+TARGETS = {"macro_f1": 0.90, "dual_use_recall": 0.97, "dual_use_precision": 0.90, "zh_recall": 0.90, "ja_recall": 0.90}
+RELIABILITY_BINS = 10
+
+
+def _predictions(model: DualUseClassifier, texts: list[str], member_probs: dict) -> tuple[np.ndarray, np.ndarray]:
+    probs = model.calibrate(model.blend(texts, {name: member_probs[name] for name in model.members}))
+    threshold = np.array([model.thresholds[label] for label in model.labels])
+    return probs, (probs >= threshold).astype(int)
+
+
+def reliability(probs: np.ndarray, targets: np.ndarray, bins: int = RELIABILITY_BINS) -> list[dict]:
+    """Return per-bin mean predicted probability and observed frequency over all label decisions."""
+    flat_p, flat_y = probs.ravel(), targets.ravel()
+    edges = np.linspace(0, 1, bins + 1)
+    out = []
+    for low, high in zip(edges[:-1], edges[1:]):
+        inside = (flat_p >= low) & ((flat_p < high) if high < 1 else (flat_p <= high))
+        if inside.any():
+            out.append({"low": float(low), "high": float(high), "mean_predicted": float(flat_p[inside].mean()),
+                        "observed": float(flat_y[inside].mean()), "count": int(inside.sum())})
+    return out
+
+
+def expected_calibration_error(bins: list[dict]) -> float:
+    """Return the count-weighted mean gap between predicted and observed frequency."""
+    total = sum(b["count"] for b in bins) or 1
+    return float(sum(b["count"] * abs(b["mean_predicted"] - b["observed"]) for b in bins) / total)
+
+
+def co_occurrence(targets: np.ndarray, predictions: np.ndarray) -> np.ndarray:
+    """Return a (L+1)x(L+1) matrix: rows true label (last = none), columns predicted label (last = none)."""
+    n_labels = targets.shape[1]
+    matrix = np.zeros((n_labels + 1, n_labels + 1), dtype=int)
+    for truth, guess in zip(targets, predictions):
+        rows = np.flatnonzero(truth).tolist() or [n_labels]
+        cols = np.flatnonzero(guess).tolist() or [n_labels]
+        for r in rows:
+            for c in cols:
+                matrix[r, c] += 1
+    return matrix
+
+
+def _plots(out: Path, labels: list[str], matrix: np.ndarray, curves: dict[str, list[dict]]) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = labels + ["(none)"]
+    fig, ax = plt.subplots(figsize=(9, 8))
+    ax.imshow(np.log1p(matrix), cmap="Blues")
+    ax.set_xticks(range(len(names)), names, rotation=60, ha="right")
+    ax.set_yticks(range(len(names)), names)
+    for (r, c), value in np.ndenumerate(matrix):
+        if value:
+            ax.text(c, r, str(value), ha="center", va="center", fontsize=7)
+    ax.set_xlabel("predicted label")
+    ax.set_ylabel("true label")
+    ax.set_title("Ensemble on the test split: true vs predicted labels")
+    fig.tight_layout()
+    fig.savefig(out / "confusion.png", dpi=110)
+    plt.close(fig)
+    fig, ax = plt.subplots(figsize=(6, 6))
+    ax.plot([0, 1], [0, 1], linestyle=":", color="grey", label="perfect calibration")
+    for name, bins in curves.items():
+        ax.plot([b["mean_predicted"] for b in bins], [b["observed"] for b in bins], marker="o", label=name)
+    ax.set_xlabel("mean predicted probability")
+    ax.set_ylabel("observed frequency")
+    ax.set_title("Reliability of the ensemble's calibrated scores")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(out / "reliability.png", dpi=110)
+    plt.close(fig)
+
+
+def _target_checks(metrics: dict) -> dict[str, bool]:
+    languages = metrics.get("per_language", {})
+    checks = {
+        "macro_f1": metrics["macro_f1"] >= TARGETS["macro_f1"],
+        "dual_use_recall": metrics["dual_use"]["recall"] >= TARGETS["dual_use_recall"],
+        "dual_use_precision": metrics["dual_use"]["precision"] >= TARGETS["dual_use_precision"],
+        "zh_recall": languages.get("zh", {}).get("dual_use", {}).get("recall", 0) >= TARGETS["zh_recall"],
+        "ja_recall": languages.get("ja", {}).get("dual_use", {}).get("recall", 0) >= TARGETS["ja_recall"],
+    }
+    return {name: bool(ok) for name, ok in checks.items()}
+
+
+def _markdown(version: str, results: dict, checks: dict, ece: dict) -> str:
+    lines = [f"# Evaluation of model {version} on the test split", "",
+             "Each variant has its own blend weights, calibration and thresholds fitted on the validation split.", "",
+             "| variant | macro-F1 | micro-F1 | dual-use precision | dual-use recall | en macro-F1 | zh macro-F1 | ja macro-F1 | zh recall | ja recall |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for name, m in results.items():
+        lang = m.get("per_language", {})
+        lines.append(
+            f"| {name} | {m['macro_f1']:.3f} | {m['micro_f1']:.3f} | {m['dual_use']['precision']:.3f} | "
+            f"{m['dual_use']['recall']:.3f} | "
+            + " | ".join(f"{lang.get(code, {}).get('macro_f1', 0):.3f}" for code in ("en", "zh", "ja")) + " | "
+            + " | ".join(f"{lang.get(code, {}).get('dual_use', {}).get('recall', 0):.3f}" for code in ("zh", "ja")) + " |"
+        )
+    ensemble = results["ensemble"]
+    lines += ["", "## Per label (ensemble)", "", "| label | precision | recall | F1 | support |", "|---|---|---|---|---|"]
+    lines += [f"| {label} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} | {m['support']} |"
+              for label, m in ensemble["per_label"].items()]
+    lines += ["", "## Per style (ensemble)", "", "| style | macro-F1 | dual-use precision | dual-use recall | n |", "|---|---|---|---|---|"]
+    lines += [f"| {style} | {m['macro_f1']:.3f} | {m['dual_use']['precision']:.3f} | {m['dual_use']['recall']:.3f} | {m['dual_use']['n']} |"
+              for style, m in ensemble.get("per_style", {}).items()]
+    lines += ["", "## Targets (ensemble)", ""]
+    lines += [f"- {name}: {'met' if ok else 'NOT met'} (target {TARGETS[name]})" for name, ok in checks.items()]
+    lines += ["", f"Calibration (expected calibration error over all label decisions): validation {ece['validation']:.4f}, "
+              f"test {ece['test']:.4f}. Plots: `confusion.png`, `reliability.png`."]
+    return "\n".join(lines) + "\n"
+
+
+def evaluate_model(model_dir: Path, out_dir: Path, min_recall: float = 0.97) -> dict:
+    """Write report.md, report.json, confusion.png and reliability.png into out_dir and return the results."""
+    full = DualUseClassifier.from_pretrained(model_dir)
+    corpus = load_corpus()
+    splits = {name: corpus[name].to_dict() for name in ("validation", "test")}
+    member_probs = {name: full.member_probabilities(split["text"]) for name, split in splits.items()}
+    targets = {name: np.array(split["label_vector"], dtype=int) for name, split in splits.items()}
+    results, calibrated = {}, {}
+    for variant, members in VARIANTS.items():
+        model = DualUseClassifier(full.labels, {m: full.members[m] for m in members})
+        fit_head(model, splits["validation"]["text"], targets["validation"], min_recall, member_probs["validation"])
+        probs, predictions = _predictions(model, splits["test"]["text"], member_probs["test"])
+        results[variant] = compute_metrics(targets["test"], predictions, full.labels, splits["test"]["lang"],
+                                           splits["test"]["style"])
+        if variant == "ensemble":
+            calibrated = {
+                name: _predictions(model, splits[name]["text"], member_probs[name])[0] for name in splits
+            }
+            matrix = co_occurrence(targets["test"], predictions)
+    curves = {name: reliability(calibrated[name], targets[name]) for name in splits}
+    ece = {name: expected_calibration_error(bins) for name, bins in curves.items()}
+    checks = _target_checks(results["ensemble"])
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _plots(out_dir, full.labels, matrix, curves)
+    report = {"model_version": full.version, "results": results, "targets": checks, "reliability": curves,
+              "expected_calibration_error": ece}
+    (out_dir / "report.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
+    (out_dir / "report.md").write_text(_markdown(full.version, results, checks, ece), encoding="utf-8")
+    return report

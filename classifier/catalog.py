@@ -6,6 +6,7 @@ import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import pandas as pd
 
@@ -85,8 +86,12 @@ def check_columns(path: Path, id_column: str, text_column: str) -> list[str]:
 
 
 def label_catalog(input_path, output_path, model, id_column: str = "id", text_column: str = "description",
-                  chunk_size: int = CHUNK_SIZE, with_evidence: bool = True, progress: bool = True) -> LabelSummary:
-    """Label every row of input_path into output_path; an interrupted run resumes from its finished chunks."""
+                  chunk_size: int = CHUNK_SIZE, with_evidence: bool = True, progress: bool = True,
+                  on_progress: Callable[[int, int | None], None] | None = None) -> LabelSummary:
+    """Label every row of input_path into output_path; an interrupted run resumes from its finished chunks.
+
+    on_progress(rows_done, rows_total) is called after each chunk.
+    """
     from tqdm.auto import tqdm
 
     input_path, output_path = Path(input_path), Path(output_path)
@@ -108,8 +113,9 @@ def label_catalog(input_path, output_path, model, id_column: str = "id", text_co
     manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
 
     resumed = 0
-    bar = tqdm(total=count_rows(input_path), desc=f"labeling {input_path.name}", unit="row", disable=not progress)
-    chunks = 0
+    total = count_rows(input_path)
+    bar = tqdm(total=total, desc=f"labeling {input_path.name}", unit="row", disable=not progress)
+    chunks = done = 0
     for index, frame in enumerate(iter_chunks(input_path, chunk_size)):
         chunks = index + 1
         part = _part_path(work, index)
@@ -121,6 +127,9 @@ def label_catalog(input_path, output_path, model, id_column: str = "id", text_co
             labeled.to_pickle(tmp)
             tmp.replace(part)
         bar.update(len(frame))
+        done += len(frame)
+        if on_progress is not None:
+            on_progress(done, total)
     bar.close()
 
     rows = dual_use = errors = 0

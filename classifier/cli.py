@@ -131,6 +131,50 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     return 0 if all(report["targets"].values()) else 1
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from api.app import create_app
+    from api.settings import Settings
+    from api.storage import Store
+
+    settings = Settings.from_env()
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    store = Store(settings.database)
+    if not any(key.revoked_at is None for key in store.list_keys()):
+        _, secret = store.create_key("local")
+        print("No API key existed; created key 'local' for the web page and clients (shown once):")
+        print(secret)
+    store.engine.dispose()
+    print(f"dualuse API on http://{args.host}:{args.port}/ (docs at /docs)")
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def _cmd_keys(args: argparse.Namespace) -> int:
+    from api.settings import Settings
+    from api.storage import Store
+
+    settings = Settings.from_env()
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    store = Store(settings.database)
+    if args.keys_command == "create":
+        record, secret = store.create_key(args.name)
+        print(f"created API key {record.id} ({record.name}); store it now, it is not shown again:")
+        print(secret)
+    elif args.keys_command == "revoke":
+        count = store.revoke_key(args.key)
+        if not count:
+            print(f"error: no active key with id or name {args.key!r}", file=sys.stderr)
+            return 1
+        print(f"revoked {count} key(s)")
+    else:
+        for key in store.list_keys():
+            state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
+            print(f"{key.id}  {key.name:<24} created {key.created_at:%Y-%m-%d %H:%M}  {state}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with every subcommand."""
     parser = argparse.ArgumentParser(
@@ -179,6 +223,20 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--model", help="model directory (default: the promoted model)")
     evaluate.add_argument("--output-dir", help="report directory (default: reports/<model version>)")
     evaluate.set_defaults(handler=_cmd_evaluate)
+
+    serve = commands.add_parser("serve", help="start the HTTP API and web page")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(handler=_cmd_serve)
+
+    keys = commands.add_parser("keys", help="create, revoke or list API keys")
+    keys_commands = keys.add_subparsers(dest="keys_command", required=True, metavar="ACTION")
+    create = keys_commands.add_parser("create", help="create a key; prints it as the last line")
+    create.add_argument("name")
+    revoke = keys_commands.add_parser("revoke", help="revoke a key by id or name")
+    revoke.add_argument("key")
+    keys_commands.add_parser("list", help="list keys (never their secrets)")
+    keys.set_defaults(handler=_cmd_keys)
     return parser
 
 

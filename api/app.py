@@ -1,0 +1,84 @@
+"""The FastAPI application: routers, limits, metrics, storage, the job worker and the web page."""
+
+from __future__ import annotations
+
+import logging
+import time
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse
+
+from api.engine import Engine
+from api.jobs import JobRunner
+from api.limits import BodySizeLimit
+from api.metrics import Metrics
+from api.routers import audit, classify, jobs, reviews, screen, system
+from api.settings import Settings
+from api.storage import Store
+
+STATIC_DIR = Path(__file__).parent / "static"
+DESCRIPTION = """
+Flags product descriptions that are **likely dual-use export-control items** (categories 0-9 of the
+dual-use lists: nuclear, materials, biotech, materials processing, electronics, computers, telecom and
+information security, sensors and lasers, navigation and avionics, marine, aerospace), and screens order lines
+against China's prohibition of dual-use exports to Japanese military end-users (MOFCOM Announcement No. 1 of
+2026 and the entity lists No. 11, No. 12 and No. 27 of 2026).
+
+**What it is not for.** It does not make legal determinations, classify items under a control list, grant or
+refuse licences, or replace an export-compliance officer: every label and decision is a flag for human review,
+with the scores, evidence, rules and entity matches behind it so the reviewer can check it. It does not screen
+against sanctions lists other than the ones loaded in its policy files.
+
+Authenticate with an API key (`dualuse keys create NAME`) sent as `X-API-Key` or `Authorization: Bearer`.
+`/healthz`, `/readyz`, `/metrics` and these docs need no key.
+"""
+
+
+def _configure_logging(log_format: str) -> None:
+    fmt = ('{"time": "%(asctime)s", "level": "%(levelname)s", "logger": "%(name)s", "message": "%(message)s"}'
+           if log_format == "json" else "%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.INFO, format=fmt)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Return the application for settings (default: from DUALUSE_* environment variables)."""
+    settings = settings or Settings.from_env()
+    _configure_logging(settings.log_format)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        settings.state_dir.mkdir(parents=True, exist_ok=True)
+        app.state.store = Store(settings.database)
+        app.state.engine.load()
+        app.state.jobs = JobRunner(app.state.store, app.state.engine, settings.job_chunk_size)
+        app.state.jobs.start()
+        yield
+        app.state.jobs.stop()
+        app.state.store.engine.dispose()
+
+    app = FastAPI(title="dualuse", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.engine = Engine(settings)
+    app.state.metrics = Metrics()
+    for module in (classify, screen, jobs, reviews, audit, system):
+        app.include_router(module.router)
+
+    @app.middleware("http")
+    async def record_metrics(request: Request, call_next):
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        path = getattr(route, "path", "unmatched")
+        request.app.state.metrics.requests.labels(route=path, status=str(response.status_code)).inc()
+        request.app.state.metrics.latency.labels(route=path).observe(time.perf_counter() - started)
+        return response
+
+    @app.get("/", include_in_schema=False)
+    def index() -> FileResponse:
+        return FileResponse(STATIC_DIR / "index.html")
+
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, upload_paths=("/v1/jobs",),
+                       max_upload_bytes=settings.max_upload_bytes)
+    return app

@@ -1,0 +1,143 @@
+"""Request and response models of the HTTP API, with worked examples for the OpenAPI page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Decision = Literal["prohibited", "review", "license_required", "not_controlled"]
+
+
+class ClassifyItem(BaseModel):
+    """One description to classify, under a caller-chosen id."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(..., min_length=1, max_length=200, description="caller's id, echoed in the result")
+    text: Any = Field(None, description="the product description", json_schema_extra={"type": "string"})
+
+
+class ClassifyRequest(BaseModel):
+    """A batch of descriptions."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"items": [
+        {"id": "sku-1", "text": "Fibre-optic gyro, bias stability 0.005 deg/h, for inertial navigation"},
+        {"id": "sku-2", "text": "家庭用 電気ケトル 1.2L"}]}]})
+    items: list[ClassifyItem]
+
+
+class ClassifyResult(BaseModel):
+    """The classification of one item; `error` is set (and labels empty) when the text could not be used."""
+
+    id: str
+    labels: list[str]
+    scores: dict[str, float]
+    dual_use: bool
+    uncertain: list[str]
+    evidence: dict[str, list[str]]
+    error: str | None = None
+
+
+class ClassifyResponse(BaseModel):
+    """Results in request order, keyed by the caller's ids."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"results": [{
+        "id": "sku-1", "labels": ["navigation_avionics"], "scores": {"navigation_avionics": 0.97, "aerospace": 0.04},
+        "dual_use": True, "uncertain": [], "evidence": {"navigation_avionics": ["Fibre-optic gyro", "bias stability 0.005 deg/h"]},
+        "error": None}], "model_version": "20261128-160000-1a2b3c4d", "notice": "Flags likely dual-use items for human review; not a legal determination."}]})
+    results: list[ClassifyResult]
+    model_version: str
+    notice: str
+
+
+class Order(BaseModel):
+    """One order line to screen; give a description to classify, or labels / a control code."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(..., min_length=1, max_length=200)
+    description: Any = Field(None, json_schema_extra={"type": "string"})
+    labels: list[str] | None = Field(None, description="label ids, instead of a description")
+    control_code: str | None = Field(None, description="a list code such as 9A012, instead of a description")
+    destination_country: str = Field("", description="ISO 3166 alpha-2")
+    end_user: str = ""
+    end_user_country: str = Field("", description="ISO 3166 alpha-2")
+    end_use: str = ""
+    intermediate_countries: list[str] = Field(default_factory=list)
+    date: dt.date | None = Field(None, description="the date the decision applies to (default: today)")
+
+
+class ScreenRequest(BaseModel):
+    """A batch of order lines."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"orders": [{
+        "id": "PO-7", "description": "Ring laser gyro navigation unit, 0.001 deg/h", "destination_country": "SG",
+        "end_user": "JMSDF Sasebo District", "end_user_country": "JP", "end_use": "patrol aircraft maintenance",
+        "intermediate_countries": ["SG"], "date": "2026-03-01"}]}]})
+    orders: list[Order]
+
+
+class ScreenResult(BaseModel):
+    """The decision for one order line, with the rules, entity match, labels and scores behind it."""
+
+    id: str
+    decision: Decision | None
+    reasons: list[dict[str, Any]]
+    matched_entity: dict[str, Any] | None
+    labels: list[str]
+    scores: dict[str, float]
+    error: str | None = None
+
+
+class ScreenResponse(BaseModel):
+    """Decisions in request order."""
+
+    results: list[ScreenResult]
+    model_version: str | None
+    policy_version: str
+    notice: str
+
+
+class JobStatus(BaseModel):
+    """A catalog job's state and progress."""
+
+    id: str
+    status: Literal["queued", "running", "succeeded", "failed"]
+    filename: str
+    rows_done: int
+    rows_total: int | None
+    error: str | None
+    model_version: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class ReviewRequest(BaseModel):
+    """An analyst's confirmation or correction of an item's labels, or of an order's decision."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "item_id": "sku-1", "text": "Fibre-optic gyro, bias stability 0.005 deg/h", "labels": ["navigation_avionics"],
+        "confirmed": False, "reviewer": "a.tanaka", "reason": "navigation-grade gyro; model missed it",
+        "model_version": "20261128-160000-1a2b3c4d", "predicted_labels": []}]})
+    item_id: str | None = Field(None, max_length=200)
+    text: str = Field(..., min_length=1)
+    labels: list[str] | None = Field(None, description="the correct label ids ([] = not dual-use)")
+    decision: Decision | None = None
+    confirmed: bool = Field(False, description="true when the model's answer was right")
+    reviewer: str = Field(..., min_length=1, max_length=200)
+    reason: str = ""
+    model_version: str | None = None
+    predicted_labels: list[str] | None = None
+
+
+class ReviewRecord(ReviewRequest):
+    """A stored review."""
+
+    id: int
+    created_at: dt.datetime
+
+
+class ReviewList(BaseModel):
+    """Stored reviews, oldest first."""
+
+    reviews: list[ReviewRecord]

@@ -1,0 +1,67 @@
+"""Service settings: every knob is a DUALUSE_* environment variable with a working default, read once."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from classifier.paths import PROJECT_ROOT, data_dir
+
+MAX_BODY_BYTES = 2 * 1024 * 1024
+MAX_ITEMS = 256
+MAX_TEXT_CHARS = 10_000
+MAX_UPLOAD_BYTES = 256 * 1024 * 1024
+JOB_CHUNK_SIZE = 512
+MAX_AUDIT_ROWS = 10_000
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be an integer, not {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings of one service instance."""
+
+    state_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "state")
+    database_url: str = ""
+    model_path: Path | None = None
+    data_dir: Path = field(default_factory=data_dir)
+    max_body_bytes: int = MAX_BODY_BYTES
+    max_items: int = MAX_ITEMS
+    max_text_chars: int = MAX_TEXT_CHARS
+    max_upload_bytes: int = MAX_UPLOAD_BYTES
+    job_chunk_size: int = JOB_CHUNK_SIZE
+    log_format: str = "text"
+
+    @property
+    def database(self) -> str:
+        """Return the database URL, defaulting to a SQLite file in the state directory."""
+        return self.database_url or f"sqlite:///{self.state_dir / 'dualuse.db'}"
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        """Return settings read from DUALUSE_* environment variables."""
+        env = os.environ
+        log_format = env.get("DUALUSE_LOG_FORMAT", "text")
+        if log_format not in ("text", "json"):
+            raise ValueError(f"DUALUSE_LOG_FORMAT must be 'text' or 'json', not {log_format!r}")
+        return cls(
+            state_dir=Path(env.get("DUALUSE_STATE_DIR", PROJECT_ROOT / "state")),
+            database_url=env.get("DUALUSE_DATABASE_URL", ""),
+            model_path=Path(env["DUALUSE_MODEL_PATH"]) if env.get("DUALUSE_MODEL_PATH") else None,
+            data_dir=data_dir(),
+            max_body_bytes=_int("DUALUSE_MAX_BODY_BYTES", MAX_BODY_BYTES),
+            max_items=_int("DUALUSE_MAX_ITEMS", MAX_ITEMS),
+            max_text_chars=_int("DUALUSE_MAX_TEXT_CHARS", MAX_TEXT_CHARS),
+            max_upload_bytes=_int("DUALUSE_MAX_UPLOAD_BYTES", MAX_UPLOAD_BYTES),
+            job_chunk_size=_int("DUALUSE_JOB_CHUNK_SIZE", JOB_CHUNK_SIZE),
+            log_format=log_format,
+        )

@@ -1,0 +1,208 @@
+"""Persistence: API keys, audit records, catalog jobs and reviews (SQLite by default, PostgreSQL by URL)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import uuid
+from datetime import datetime, timezone
+
+from sqlalchemy import JSON, Boolean, DateTime, Integer, String, Text, create_engine, select, update
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+KEY_PREFIX = "du_"
+
+
+def utcnow() -> datetime:
+    """Return the current time, timezone-aware in UTC."""
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of the service's tables."""
+
+
+class ApiKey(Base):
+    """An API key; only its SHA-256 hash is stored."""
+
+    __tablename__ = "api_keys"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class AuditRecord(Base):
+    """One classification or screening decision, as served; rows are only ever inserted."""
+
+    __tablename__ = "audit_records"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    api_key_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    item_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    input_hash: Mapped[str] = mapped_column(String(64))
+    input_text: Mapped[str] = mapped_column(Text)
+    output: Mapped[dict] = mapped_column(JSON)
+    model_version: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    policy_version: Mapped[str | None] = mapped_column(String(100), nullable=True)
+
+
+class Job(Base):
+    """A catalog labeling job: its uploaded file, progress and outcome."""
+
+    __tablename__ = "jobs"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
+    filename: Mapped[str] = mapped_column(String(300))
+    input_path: Mapped[str] = mapped_column(Text)
+    output_path: Mapped[str] = mapped_column(Text)
+    id_column: Mapped[str] = mapped_column(String(200))
+    text_column: Mapped[str] = mapped_column(String(200))
+    rows_done: Mapped[int] = mapped_column(Integer, default=0)
+    rows_total: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    api_key_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    model_version: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Review(Base):
+    """An analyst's confirmation or correction of an item's labels or an order's decision."""
+
+    __tablename__ = "reviews"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    item_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    text: Mapped[str] = mapped_column(Text)
+    labels: Mapped[list | None] = mapped_column(JSON, nullable=True)
+    decision: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    reviewer: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    model_version: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    predicted_labels: Mapped[list | None] = mapped_column(JSON, nullable=True)
+    api_key_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+
+
+def as_utc(value: datetime) -> datetime:
+    """Return value as an aware UTC datetime (SQLite hands back naive ones)."""
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def hash_text(text: str) -> str:
+    """Return the SHA-256 hex digest of text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class Store:
+    """Database access for the service and the CLI."""
+
+    def __init__(self, url: str):
+        connect_args = {"check_same_thread": False} if url.startswith("sqlite") else {}
+        self.engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True)
+        Base.metadata.create_all(self.engine)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def session(self) -> Session:
+        """Return a new session (use as a context manager)."""
+        return self.sessions()
+
+    # API keys
+    def create_key(self, name: str) -> tuple[ApiKey, str]:
+        """Create a key and return (record, secret); the secret is shown once and stored only as a hash."""
+        secret = KEY_PREFIX + secrets.token_urlsafe(32)
+        record = ApiKey(id=uuid.uuid4().hex[:12], name=name, key_hash=hash_text(secret))
+        with self.session() as session, session.begin():
+            session.add(record)
+        return record, secret
+
+    def verify_key(self, secret: str) -> ApiKey | None:
+        """Return the active key matching secret, or None."""
+        with self.session() as session:
+            record = session.scalar(select(ApiKey).where(ApiKey.key_hash == hash_text(secret)))
+        return record if record is not None and record.revoked_at is None else None
+
+    def revoke_key(self, key_id_or_name: str) -> int:
+        """Revoke active keys with this id or name and return how many were revoked."""
+        with self.session() as session, session.begin():
+            result = session.execute(
+                update(ApiKey)
+                .where((ApiKey.id == key_id_or_name) | (ApiKey.name == key_id_or_name), ApiKey.revoked_at.is_(None))
+                .values(revoked_at=utcnow())
+            )
+        return result.rowcount
+
+    def list_keys(self) -> list[ApiKey]:
+        """Return every key, newest first."""
+        with self.session() as session:
+            return list(session.scalars(select(ApiKey).order_by(ApiKey.created_at.desc())))
+
+    # Audit
+    def add_audit(self, records: list[AuditRecord]) -> None:
+        """Append audit records."""
+        with self.session() as session, session.begin():
+            session.add_all(records)
+
+    def list_audit(self, since: datetime | None, until: datetime | None, kind: str | None, limit: int) -> list[AuditRecord]:
+        """Return audit records in [since, until), oldest first, at most limit."""
+        query = select(AuditRecord).order_by(AuditRecord.id)
+        if since:
+            query = query.where(AuditRecord.created_at >= since)
+        if until:
+            query = query.where(AuditRecord.created_at < until)
+        if kind:
+            query = query.where(AuditRecord.kind == kind)
+        with self.session() as session:
+            return list(session.scalars(query.limit(limit)))
+
+    # Jobs
+    def add_job(self, job: Job) -> Job:
+        """Insert a job and return it."""
+        with self.session() as session, session.begin():
+            session.add(job)
+        return job
+
+    def get_job(self, job_id: str) -> Job | None:
+        """Return a job by id, or None."""
+        with self.session() as session:
+            return session.get(Job, job_id)
+
+    def update_job(self, job_id: str, **values) -> None:
+        """Set fields of a job."""
+        with self.session() as session, session.begin():
+            session.execute(update(Job).where(Job.id == job_id).values(updated_at=utcnow(), **values))
+
+    def unfinished_jobs(self) -> list[Job]:
+        """Return queued and running jobs, oldest first."""
+        with self.session() as session:
+            query = select(Job).where(Job.status.in_(("queued", "running"))).order_by(Job.created_at)
+            return list(session.scalars(query))
+
+    # Reviews
+    def add_review(self, review: Review) -> Review:
+        """Insert a review and return it with its id."""
+        with self.session() as session, session.begin():
+            session.add(review)
+        return review
+
+    def list_reviews(self, since: datetime | None = None, limit: int = 1000) -> list[Review]:
+        """Return reviews, oldest first."""
+        query = select(Review).order_by(Review.id)
+        if since:
+            query = query.where(Review.created_at >= since)
+        with self.session() as session:
+            return list(session.scalars(query.limit(limit)))
+
+
+def audit_row(record: AuditRecord) -> dict:
+    """Return an audit record as a flat JSON-ready dict."""
+    return {
+        "id": record.id, "created_at": as_utc(record.created_at).isoformat(), "kind": record.kind,
+        "api_key_id": record.api_key_id, "item_id": record.item_id, "input_hash": record.input_hash,
+        "input_text": record.input_text, "output": json.dumps(record.output, ensure_ascii=False),
+        "model_version": record.model_version, "policy_version": record.policy_version,
+    }

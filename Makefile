@@ -22,3 +22,9 @@ test: install
 	$(BIN)/python -m pytest -q
 
 .PHONY: install model run test
+
+bench: model
+	$(BIN)/python -m bench.label_throughput
+	$(BIN)/python -m bench.api_latency
+
+.PHONY: bench

@@ -54,7 +54,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine.load()
         app.state.jobs = JobRunner(app.state.store, app.state.engine, settings.job_chunk_size)
         app.state.jobs.start()
+        stop_watching = app.state.engine.watch_promotions(settings.reload_interval)
         yield
+        stop_watching.set()
         app.state.jobs.stop()
         app.state.store.engine.dispose()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 
+from api.batching import MicroBatcher
 from api.settings import Settings
 
 log = logging.getLogger("dualuse.api")
@@ -20,21 +21,13 @@ class Engine:
         self.model_error: str | None = None
         self.policy_error: str | None = None
         self._lock = threading.Lock()
+        self.batcher = MicroBatcher(lambda: self.model)
 
     def load(self) -> None:
         """Load (or reload) the model and the policy; failures are recorded, not raised."""
-        from classifier.model import DualUseClassifier
-        from classifier.registry import default_model_path
         from classifier.rules import load_policy
 
-        try:
-            model = DualUseClassifier.from_pretrained(self.settings.model_path or default_model_path())
-            with self._lock:
-                self.model, self.model_error = model, None
-            log.info("model %s loaded", model.version)
-        except Exception as exc:  # the service still answers health checks and screens by given labels
-            self.model_error = f"{type(exc).__name__}: {exc}"
-            log.error("model not loaded: %s", self.model_error)
+        self.load_model()
         try:
             policy = load_policy(self.settings.data_dir)
             with self._lock:
@@ -43,14 +36,45 @@ class Engine:
             self.policy_error = f"{type(exc).__name__}: {exc}"
             log.error("policy not loaded: %s", self.policy_error)
 
+    def load_model(self) -> None:
+        """Load the configured or promoted model and swap it in; requests in flight finish on the old one."""
+        from classifier.model import DualUseClassifier
+        from classifier.registry import default_model_path
+
+        try:
+            model = DualUseClassifier.from_pretrained(self.settings.model_path or default_model_path())
+        except Exception as exc:  # the service still answers health checks and screens by given labels
+            self.model_error = f"{type(exc).__name__}: {exc}"
+            log.error("model not loaded: %s", self.model_error)
+            return
+        with self._lock:
+            self.model, self.model_error = model, None
+        log.info("model %s loaded", model.version)
+
+    def watch_promotions(self, interval: float) -> threading.Event:
+        """Reload the model whenever another version is promoted; return an event that stops the watcher."""
+        from classifier.registry import current_version
+
+        stop = threading.Event()
+
+        def watch() -> None:
+            while not stop.wait(interval):
+                version = current_version()
+                if version and version != self.model_version:
+                    log.info("promoted model changed to %s; loading it", version)
+                    self.load_model()
+
+        if self.settings.model_path is None:
+            threading.Thread(target=watch, name="dualuse-model-watch", daemon=True).start()
+        return stop
+
     @property
     def model_version(self) -> str | None:
         """Return the loaded model's version, or None."""
         return self.model.version if self.model is not None else None
 
     def classify(self, texts: list):
-        """Return Predictions for texts; raises RuntimeError when no model is loaded."""
-        model = self.model
-        if model is None:
+        """Return Predictions for texts (micro-batched with concurrent calls); RuntimeError when no model is loaded."""
+        if self.model is None:
             raise RuntimeError(f"no model loaded ({self.model_error})")
-        return model.classify(texts)
+        return self.batcher.classify(texts)

@@ -14,6 +14,7 @@ MAX_TEXT_CHARS = 10_000
 MAX_UPLOAD_BYTES = 256 * 1024 * 1024
 JOB_CHUNK_SIZE = 512
 MAX_AUDIT_ROWS = 10_000
+RELOAD_INTERVAL_SECONDS = 5
 
 
 def _int(name: str, default: int) -> int:
@@ -40,6 +41,7 @@ class Settings:
     max_upload_bytes: int = MAX_UPLOAD_BYTES
     job_chunk_size: int = JOB_CHUNK_SIZE
     log_format: str = "text"
+    reload_interval: float = RELOAD_INTERVAL_SECONDS
 
     @property
     def database(self) -> str:
@@ -64,4 +66,5 @@ class Settings:
             max_upload_bytes=_int("DUALUSE_MAX_UPLOAD_BYTES", MAX_UPLOAD_BYTES),
             job_chunk_size=_int("DUALUSE_JOB_CHUNK_SIZE", JOB_CHUNK_SIZE),
             log_format=log_format,
+            reload_interval=float(env.get("DUALUSE_RELOAD_INTERVAL", RELOAD_INTERVAL_SECONDS)),
         )

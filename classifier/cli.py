@@ -131,6 +131,63 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     return 0 if all(report["targets"].values()) else 1
 
 
+def _cmd_screen(args: argparse.Namespace) -> int:
+    from classifier.registry import ModelNotFoundError
+    from classifier.rules import PolicyFileError, load_policy
+    from classifier.screen_file import model_assessor, screen_file
+    from classifier.tabular import TabularError
+
+    try:
+        policy = load_policy(data_dir())
+    except PolicyFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        classify = model_assessor(_load_model(args.model))
+    except (ModelNotFoundError, FileNotFoundError) as exc:
+        print(f"warning: {exc}; rows without labels or control_code will get an error", file=sys.stderr)
+        classify = None
+    try:
+        summary = screen_file(args.input, args.output, policy, classify)
+    except (TabularError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"{sum(summary.counts.values())} order lines screened into {args.output} (policy {policy.version}):")
+    for decision in ("prohibited", "review", "license_required", "not_controlled", "error"):
+        print(f"  {decision:<17} {summary.counts.get(decision, 0)}")
+    if summary.highlights:
+        print("Needing attention:")
+        for line in summary.highlights:
+            print(f"  {line}")
+    print("Decisions support human review; they are not legal determinations.")
+    return 0
+
+
+def _cmd_lists_import(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from classifier.rules import ListImportError
+    from classifier.rules.importer import check_against_data, dump_entity_list, import_entity_list
+
+    output = Path(args.output) if args.output else data_dir() / "entities" / f"{args.list_id}.yaml"
+    try:
+        document = import_entity_list(
+            args.input, list_id=args.list_id, kind=args.kind, title=args.title, source_url=args.source_url,
+            date=dt.date.fromisoformat(args.date), instrument=args.instrument, country=args.country,
+            effective_from=dt.date.fromisoformat(args.effective_from) if args.effective_from else None,
+        )
+        if output.parent.resolve() == (data_dir() / "entities").resolve():
+            check_against_data(document, output.name, data_dir())
+    except (ListImportError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(dump_entity_list(document), encoding="utf-8")
+    print(f"{len(document['entities'])} entities written to {output} (list {args.list_id}, kind {args.kind})")
+    print("Add or update a policy file in data/policies that names this list for it to affect decisions.")
+    return 0
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -223,6 +280,27 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--model", help="model directory (default: the promoted model)")
     evaluate.add_argument("--output-dir", help="report directory (default: reports/<model version>)")
     evaluate.set_defaults(handler=_cmd_evaluate)
+
+    screen = commands.add_parser("screen", help="screen order lines (.csv, .jsonl, .parquet, .xlsx)")
+    screen.add_argument("input")
+    screen.add_argument("-o", "--output", required=True, help="output file; its extension picks the format")
+    screen.add_argument("--model", help="model directory for rows given only a description")
+    screen.set_defaults(handler=_cmd_screen)
+
+    lists = commands.add_parser("lists", help="manage screening lists")
+    lists_commands = lists.add_subparsers(dest="lists_command", required=True, metavar="ACTION")
+    list_import = lists_commands.add_parser("import", help="import a screening list from CSV or OpenSanctions JSON")
+    list_import.add_argument("input")
+    list_import.add_argument("-o", "--output", help="entity-list YAML file (default: data/entities/LIST_ID.yaml)")
+    list_import.add_argument("--list-id", required=True, help="id of the list, referenced by policy files")
+    list_import.add_argument("--kind", required=True, choices=["military", "control_list", "watch_list", "contractor", "other"])
+    list_import.add_argument("--title", required=True, help="title of the list")
+    list_import.add_argument("--source-url", required=True, help="where the list was published")
+    list_import.add_argument("--date", required=True, help="publication date, YYYY-MM-DD")
+    list_import.add_argument("--effective-from", help="date the list takes effect, YYYY-MM-DD")
+    list_import.add_argument("--instrument", help="id of the policy file (legal instrument) the list belongs to")
+    list_import.add_argument("--country", help="ISO country code for entities that give none")
+    list_import.set_defaults(handler=_cmd_lists_import)
 
     serve = commands.add_parser("serve", help="start the HTTP API and web page")
     serve.add_argument("--host", default="127.0.0.1")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from classifier.rules.end_use import CIVILIAN, MILITARY, VAGUE, assess_end_use
+from classifier.rules.end_use import CIVILIAN, MILITARY, VAGUE, affirmed_text, assess_end_use
 
 CASES = [
     ("For JMSDF P-1 patrol aircraft maintenance", MILITARY),
@@ -33,6 +33,10 @@ CASES = [
     ("軍事目的以外に使用", CIVILIAN),
     ("fuel tank for cars", CIVILIAN),
     ("fire fighters training", CIVILIAN),
+    ("民生用、防衛用途ではない", CIVILIAN),
+    ("all users except JSDF", CIVILIAN),
+    ("Model No. 5, for JMSDF", MILITARY),
+    ("civil use only; spares for the navy", MILITARY),
 ]
 
 
@@ -43,3 +47,7 @@ def test_end_use_reading(text, kind):
 
 def test_military_reading_names_its_words():
     assert "patrol aircraft" in assess_end_use("For P-1 patrol aircraft").terms
+
+
+def test_denying_clauses_are_left_out():
+    assert affirmed_text("Not for JMSDF. Spares for MHI Nagoya") == "spares for mhi nagoya"

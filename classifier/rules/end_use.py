@@ -28,15 +28,17 @@ _MILITARY_WORDS_CJK = tuple(
         "迎撃", "拦截", "偵察", "侦察", "作戦", "作战", "部隊", "部队", "爆撃", "轰炸",
     )
 )
-# Denials such as "not for military use" or 非军事用途 must not read as military wording.
-_NEGATED_EN = re.compile(
-    r"\bnon ?(?:military|defense|weapons?)\b|"
-    r"\b(?:not|no|never|without|exclud\w*)\b[^.;,]{0,40}?\b(?:military|defense|weapons?|armed forces?)\b"
+# A clause that denies ("not for military use", "except JSDF", 非军事用途, 防衛用途ではない) is left out before
+# looking for military wording or named end-users. "No." before a number is a part number, not a denial.
+_CLAUSE_BREAK = re.compile(r"[.;,:!?。；，、！？\n]+")
+_DENIAL_EN = re.compile(
+    r"\b(?:not|never|without|exclud\w*|except)\b|\bno\b(?!\s*\d)|\bnon\s?(?:military|defense|weapons?)\b"
 )
-_NEGATED_CJK = re.compile(
-    fold_text(
-        r"(?:非|不用于|不用於|不得用于|不会用于|禁止用于)(?:任何)?(?:軍事|军事|軍用|军用|国防|防衛|防卫|武器)|"
-        r"(?:軍事|軍用|防衛|兵器|武器)(?:目的|用途)?(?:以外|には使用しない|に使用しない|には用いない|に転用しない|転用しない)"
+_DENIAL_CJK = tuple(
+    fold_text(word)
+    for word in (
+        "不用于", "不用於", "不得用于", "不得用於", "不会用于", "禁止用于", "不供", "非軍", "非军", "非国防", "非防衛",
+        "非防卫", "以外", "しない", "ません", "ではない", "禁止",
     )
 )
 _VAGUE_WORDS_EN = frozenset(
@@ -58,6 +60,7 @@ _VAGUE_WORDS_CJK = tuple(
     )
 )
 _TOKEN = re.compile(r"[a-z0-9]+")
+_HYPHENS = re.compile(r"[-‐‑–—_]")
 
 
 @dataclass(frozen=True)
@@ -78,12 +81,25 @@ class EndUseAssessment:
         return "stated end-use is civilian and specific"
 
 
+def _folded(text: str | None) -> str:
+    return _HYPHENS.sub(" ", fold_text(text or ""))
+
+
+def affirmed_text(text: str | None) -> str:
+    """Return the folded text without its denying clauses, one clause a line."""
+    clauses = _CLAUSE_BREAK.split(_folded(text))
+    return "\n".join(
+        clause.strip() for clause in clauses
+        if clause.strip() and not _DENIAL_EN.search(clause) and not any(word in clause for word in _DENIAL_CJK)
+    )
+
+
 def assess_end_use(text: str | None) -> EndUseAssessment:
     """Return whether the stated end-use is military, vague (blank or only general words) or civilian."""
-    folded = fold_text(text or "")
+    folded = _folded(text)
     if not folded.strip():
         return EndUseAssessment(VAGUE, ())
-    affirmed = _NEGATED_CJK.sub(" ", _NEGATED_EN.sub(" ", folded))
+    affirmed = affirmed_text(text)
     military = [m.group(0) for m in _MILITARY_WORDS_EN.finditer(affirmed)]
     military += [word for word in _MILITARY_WORDS_CJK if word in affirmed]
     if military:

@@ -6,11 +6,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from classifier.rules.errors import PolicyFileError
 from classifier.rules.names import COMMON_NAME_WORDS, compact_key, normalise
-from classifier.rules.schema import Fields, read_sources
+from classifier.rules.schema import Fields, read_sources, read_yaml
 
 ALIAS_KINDS = ("en", "ja", "kana", "romaji", "zh", "abbr", "generic", "other")
 LIST_KINDS = ("military", "control_list", "watch_list", "contractor", "other")
@@ -178,7 +176,9 @@ def _check_alias_keys(drafts: dict[str, _Draft]) -> None:
             normalised = normalise(alias.text)
             key = compact_key(normalised)
             if not key:
-                raise draft.fields.error("aliases", f"{alias.text!r} is empty once punctuation and legal forms are removed")
+                raise draft.fields.error(
+                    "aliases", f"{alias.text!r} is empty once punctuation and legal forms are removed"
+                )
             if normalised in COMMON_NAME_WORDS:
                 raise draft.fields.error(
                     "aliases", f"{alias.text!r} is a word shared by unrelated firms and would match them all"
@@ -220,7 +220,9 @@ def build_entities(documents: list[tuple[object, str]]) -> tuple[dict[str, Entit
             draft = _define(entry, entity_list)
             if draft.entity_id in drafts:
                 other = drafts[draft.entity_id].fields.path
-                raise entry.error("id", f"{draft.entity_id!r} is already defined in {other}; use 'ref' to list it again")
+                raise entry.error(
+                    "id", f"{draft.entity_id!r} is already defined in {other}; use 'ref' to list it again"
+                )
             drafts[draft.entity_id] = draft
     for entry, ref, entity_list in references:
         if ref not in drafts:
@@ -244,16 +246,6 @@ def build_entities(documents: list[tuple[object, str]]) -> tuple[dict[str, Entit
         for entity_id, draft in drafts.items()
     }
     return lists, entities
-
-
-def read_yaml(path: Path) -> object:
-    """Return the parsed YAML document of `path`, or raise PolicyFileError naming the file."""
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise PolicyFileError(str(path), "", f"cannot read the file: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
-        raise PolicyFileError(str(path), "", f"is not valid YAML: {exc}") from exc
 
 
 def load_entity_lists(directory: Path) -> tuple[dict[str, EntityList], dict[str, Entity]]:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
 from classifier.rules.entities import Alias, Entity
-from classifier.rules.names import compact_key, fold_token, has_cjk, normalise, romanise
+from classifier.rules.names import COMMON_NAME_WORDS, compact_key, fold_token, has_cjk, normalise, romanise
 
 MATCHED = "matched"
 POSSIBLE = "possible"
@@ -18,17 +18,22 @@ UNMATCHED = "unmatched"
 
 CONFIRM_SCORE = 90.0
 POSSIBLE_SCORE = 80.0
+# Two words at least this similar count as one word with a typo.
+WORD_TYPO_SCORE = 84.0
 # Short keys (abbreviations, two-kanji names) are matched exactly only: a typo of "IHI" is not evidence.
 MIN_FUZZY_KEY = {"latin": 8, "cjk": 4}
 # A CJK alias of three characters or fewer followed directly by more text (富士通 in 富士通信機) is
 # accepted only when the rest reads as a works, base or unit of that organisation.
 MIN_ATTACHED_CJK_ALIAS = 4
+# In free text (the stated end-use) a CJK name may stand anywhere in a sentence; two-character short forms
+# (川重, 陸自) are too common as parts of other words to count there.
+MIN_CJK_KEY_IN_TEXT = 3
 _UNIT_ENDINGS = tuple(
     normalise(word)
     for word in (
-        "製作所", "工場", "工厂", "事業所", "事業部", "本社", "支社", "支店", "営業所", "本部", "研究所", "研究センター",
-        "センター", "中心", "分公司", "造船所", "地方隊", "方面隊", "基地", "分屯基地", "駐屯地", "部隊", "航空団",
-        "航空隊", "師団", "旅団", "連隊", "艦隊", "補給処", "学校", "病院", "共済組合",
+        "製作所", "工場", "工厂", "事業所", "事業部", "本社", "支社", "支店", "営業所", "本部", "研究所",
+        "研究センター", "センター", "中心", "分公司", "造船所", "地方隊", "方面隊", "基地", "分屯基地",
+        "駐屯地", "部隊", "航空団", "航空隊", "師団", "旅団", "連隊", "艦隊", "補給処", "学校", "病院", "共済組合",
     )
 )
 # Country words that may precede a name without a space: 日本防衛省, 日本海上自衛隊.
@@ -59,6 +64,7 @@ class AliasKey:
     entity_id: str
     alias: Alias
     key: str
+    words: tuple[str, ...]
     romanised: bool
 
 
@@ -91,20 +97,18 @@ def _script(key: str) -> str:
     return "cjk" if has_cjk(key) else "latin"
 
 
-def guarded_ratio(query: str, key: str) -> float:
-    """Return the similarity of two keys (0-100), low when they differ in a whole word, not a typo."""
-    score = fuzz.ratio(query, key)
-    prefix = 0
-    while prefix < min(len(query), len(key)) and query[prefix] == key[prefix]:
-        prefix += 1
-    suffix = 0
-    while suffix < min(len(query), len(key)) - prefix and query[-1 - suffix] == key[-1 - suffix]:
-        suffix += 1
-    rest_query, rest_key = query[prefix:len(query) - suffix], key[prefix:len(key) - suffix]
-    # "Mitsubishi Estate" vs "Mitsubishi Electric": the shared group word must not carry the score.
-    if min(len(rest_query), len(rest_key)) >= 3:
-        score = min(score, fuzz.ratio(rest_query, rest_key))
-    return score
+def typo_score(query_words: tuple[str, ...], alias_words: tuple[str, ...]) -> float:
+    """Return the similarity (0-100) of two names, or 0 when the query has a word the alias lacks.
+
+    A typo changes letters inside words ("Industires"); a different word ("Mitsubishi Estate" against
+    "Mitsubishi Electric", "Kawasaki Kisen" against "Kawasaki Jukogyo") means a different organisation,
+    however much of the name is shared.
+    """
+    unexplained = [word for word in alias_words if word not in query_words]
+    for word in query_words:
+        if word not in alias_words and not any(fuzz.ratio(word, other) >= WORD_TYPO_SCORE for other in unexplained):
+            return 0.0
+    return fuzz.ratio("".join(query_words), "".join(alias_words))
 
 
 class EndUserMatcher:
@@ -115,26 +119,47 @@ class EndUserMatcher:
         self._by_key: dict[str, AliasKey] = {}
         for entity in entities.values():
             for alias in entity.aliases:
-                key = compact_key(normalise(alias.text))
-                self._by_key[key] = AliasKey(entity.id, alias, key, romanised=False)
+                self._add(entity.id, alias, normalise(alias.text), romanised=False)
         for entity in entities.values():
             for alias in entity.aliases:
                 if has_cjk(alias.text) and alias.kind != "zh":
-                    key = compact_key(romanise(alias.text))
-                    self._by_key.setdefault(key, AliasKey(entity.id, alias, key, romanised=True))
+                    self._add(entity.id, alias, romanise(alias.text), romanised=True)
         self._longest_key = max(len(key) for key in self._by_key)
+        self._cjk_keys = [key for key in self._by_key if has_cjk(key) and len(key) >= MIN_CJK_KEY_IN_TEXT]
         self._fuzzy_keys = [key for key in self._by_key if len(key) >= MIN_FUZZY_KEY[_script(key)]]
-        self.match = lru_cache(maxsize=65536)(self._match)
+        self._cached_match = lru_cache(maxsize=65536)(self._match)
+
+    def _add(self, entity_id: str, alias: Alias, normalised: str, romanised: bool) -> None:
+        words = tuple(fold_token(word) for word in normalised.split(" "))
+        key = "".join(words)
+        self._by_key.setdefault(key, AliasKey(entity_id, alias, key, words, romanised))
+
+    def match(self, end_user: str | None, context_countries: frozenset[str] = frozenset()) -> EndUserMatch:
+        """Return the best match of `end_user`; generic aliases count only for entities of `context_countries`."""
+        return self._cached_match(end_user or "", frozenset(context_countries))
+
+    def names_in_text(self, text: str | None, context_countries: frozenset[str] = frozenset()) -> list[EndUserMatch]:
+        """Return the entities a free text (such as the stated end-use) names exactly, one match per entity."""
+        normalised = normalise(text or "")
+        tokens = normalised.split(" ") if normalised else []
+        found = self._exact_windows(tokens, text or "", via_romaji=False)
+        compact = "".join(tokens)
+        found += [self._found(self._by_key[key], "normalised", 100.0, []) for key in self._cjk_keys if key in compact]
+        by_entity: dict[str, EndUserMatch] = {}
+        for match in found:
+            if match.alias_kind == "generic" and self.entities[match.entity_id].country not in context_countries:
+                continue
+            by_entity.setdefault(match.entity_id, replace(match, query=text or "", detail=""))
+        return list(by_entity.values())
 
     def _match(self, end_user: str, context_countries: frozenset[str]) -> EndUserMatch:
-        """Return the best match of `end_user`; generic aliases count only for entities of `context_countries`."""
-        query = (end_user or "").strip()
+        query = end_user.strip()
         normalised = normalise(query)
         if compact_key(normalised) in _PLACEHOLDERS:
             return EndUserMatch(BLANK, query)
-        candidates = self._candidates(normalised, query)
+        candidates = self._candidates(normalised, query, via_romaji=False)
         if not candidates and has_cjk(normalised):
-            candidates = self._candidates(romanise(query), query)
+            candidates = self._candidates(romanise(query), query, via_romaji=True)
         candidates = [
             candidate for candidate in candidates
             if candidate.alias_kind != "generic" or self.entities[candidate.entity_id].country in context_countries
@@ -142,14 +167,12 @@ class EndUserMatcher:
         if not candidates:
             return EndUserMatch(UNMATCHED, query)
         best = max(candidates, key=lambda c: (c.score >= CONFIRM_SCORE, len(c.span_key) * c.score / 100, c.score))
-        if _names_intermediary(best.detail):
-            return EndUserMatch(UNIDENTIFIED, query, best.entity_id, best.alias, best.alias_kind, best.method,
-                                best.score, best.detail, best.span_key)
-        return best
+        status = UNIDENTIFIED if _names_intermediary(best.detail) else best.status
+        return replace(best, status=status, query=query)
 
-    def _candidates(self, normalised: str, query: str) -> list[EndUserMatch]:
+    def _candidates(self, normalised: str, query: str, via_romaji: bool) -> list[EndUserMatch]:
         tokens = normalised.split(" ") if normalised else []
-        candidates = self._exact_windows(tokens, query) + self._attached_cjk(tokens)
+        candidates = self._exact_windows(tokens, query, via_romaji) + self._attached_cjk(tokens)
         whole = compact_key(normalised)
         if not any(candidate.span_key == whole for candidate in candidates):
             candidates += self._fuzzy(tokens)
@@ -160,7 +183,7 @@ class EndUserMatcher:
         return EndUserMatch(status, "", alias_key.entity_id, alias_key.alias.text, alias_key.alias.kind, method,
                             score, " ".join(token for token in detail_tokens if token), alias_key.key)
 
-    def _exact_windows(self, tokens: list[str], query: str) -> list[EndUserMatch]:
+    def _exact_windows(self, tokens: list[str], query: str, via_romaji: bool) -> list[EndUserMatch]:
         """Return aliases equal to a run of whole tokens, the rest of the name kept as detail."""
         keys = [fold_token(token) for token in tokens]
         found = []
@@ -173,7 +196,7 @@ class EndUserMatcher:
                 if alias_key is None:
                     continue
                 whole = start == 0 and end == len(tokens)
-                if alias_key.romanised:
+                if via_romaji or alias_key.romanised:
                     method = "romanised"
                 elif whole and query == alias_key.alias.text:
                     method = "exact"
@@ -193,7 +216,7 @@ class EndUserMatcher:
             starts = [0] + [len(prefix) for prefix in _COUNTRY_PREFIXES if token.startswith(prefix)]
             for start in starts:
                 for end in range(start + 2, len(token) + (start > 0)):
-                    alias_key = self._by_key.get(token[start:end])
+                    alias_key = self._by_key.get(fold_token(token[start:end]))
                     if alias_key is None:
                         continue
                     rest = token[end:]
@@ -207,12 +230,15 @@ class EndUserMatcher:
         """Return near-misses (typos) of the whole name or of its leading words, scored 0-100."""
         found = []
         for end in range(len(tokens), 0, -1):
-            query = compact_key(" ".join(tokens[:end]))
+            words = tuple(fold_token(token) for token in tokens[:end])
+            query = "".join(words)
             if len(query) < MIN_FUZZY_KEY[_script(query)]:
                 break
+            if all(word in COMMON_NAME_WORDS for word in words):
+                continue
             for key, _, _ in process.extract(query, self._fuzzy_keys, scorer=fuzz.ratio,
                                              score_cutoff=POSSIBLE_SCORE, limit=5):
-                score = guarded_ratio(query, key)
+                score = typo_score(words, self._by_key[key].words)
                 if score >= POSSIBLE_SCORE:
                     found.append(self._found(self._by_key[key], "fuzzy", score, tokens[end:]))
         return found

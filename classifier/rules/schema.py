@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 from classifier.rules.errors import PolicyFileError
 
@@ -90,7 +93,7 @@ class Fields:
                 raise self.error(f"{key}[{index}]", f"{item!r} is not non-empty text")
         return tuple(str(item).strip() for item in items)
 
-    def mapping(self, key: str, required: bool = True) -> "Fields | None":
+    def mapping(self, key: str, required: bool = True) -> Fields | None:
         """Return a nested mapping field as Fields."""
         value = self.raw.get(key)
         if value is None:
@@ -99,7 +102,7 @@ class Fields:
             return None
         return Fields(value, self.path, self.name(key))
 
-    def mappings(self, key: str, required: bool = True) -> list["Fields"]:
+    def mappings(self, key: str, required: bool = True) -> list[Fields]:
         """Return a list-of-mappings field as a list of Fields."""
         value = self.raw.get(key)
         if value is None or value == []:
@@ -122,3 +125,13 @@ def read_sources(fields: Fields, key: str = "sources") -> tuple[dict[str, str], 
         note = item.text("note", required=False)
         sources.append({"url": url, "note": note} if note else {"url": url})
     return tuple(sources)
+
+
+def read_yaml(path: Path) -> object:
+    """Return the parsed YAML document of `path`, or raise PolicyFileError naming the file."""
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise PolicyFileError(str(path), "", f"cannot read the file: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        raise PolicyFileError(str(path), "", f"is not valid YAML: {exc}") from exc

@@ -1,0 +1,86 @@
+"""API latency (p50/p99) and throughput at 1, 8 and 32 concurrent clients, single-item and 64-item requests,
+against a real `dualuse serve` on loopback; each load level runs for a bounded time."""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+from bench.common import corpus_texts, save, table
+from tests.server import Server, cli
+
+
+def _load(url: str, key: str, clients: int, batch: int, seconds: float, texts: list[str]) -> dict:
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+
+    def client_loop(offset: int) -> None:
+        nonlocal errors
+        with httpx.Client(base_url=url, headers={"X-API-Key": key}, timeout=30) as client:
+            n = offset
+            while time.monotonic() < stop_at:
+                items = [{"id": str(i), "text": texts[(n + i) % len(texts)]} for i in range(batch)]
+                n += batch
+                started = time.perf_counter()
+                response = client.post("/v1/classify", json={"items": items})
+                elapsed = time.perf_counter() - started
+                with lock:
+                    latencies.append(elapsed)
+                    errors += response.status_code != 200
+
+    threads = [threading.Thread(target=client_loop, args=(i * 997,)) for i in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    ordered = sorted(latencies)
+    return {
+        "clients": clients, "items_per_request": batch, "requests": len(latencies), "errors": errors,
+        "p50_ms": round(1000 * statistics.median(ordered), 1),
+        "p99_ms": round(1000 * ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))], 1),
+        "requests_per_second": round(len(latencies) / wall, 1),
+        "texts_per_second": round(len(latencies) * batch / wall, 1),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=10.0, help="duration of each load level")
+    args = parser.parse_args(argv)
+    from classifier.registry import default_model_path
+
+    model_dir = default_model_path()
+    texts = corpus_texts()
+    with tempfile.TemporaryDirectory() as tmp:
+        server = Server(Path(tmp) / "state", model_dir, DUALUSE_MAX_ITEMS="64")
+        key = cli(server.env, "keys", "create", "bench").stdout.strip().splitlines()[-1]
+        server.start()
+        try:
+            _load(server.url, key, 4, 1, 2.0, texts)  # warm-up
+            runs = [_load(server.url, key, clients, batch, args.seconds, texts)
+                    for batch in (1, 64) for clients in (1, 8, 32)]
+        finally:
+            server.stop()
+    rows = [[r["items_per_request"], r["clients"], r["requests"], r["p50_ms"], r["p99_ms"], r["requests_per_second"],
+             r["texts_per_second"], r["errors"]] for r in runs]
+    markdown = f"Model {model_dir.name}, {args.seconds:.0f} s per load level.\n\n" + table(
+        ["items/request", "clients", "requests", "p50 ms", "p99 ms", "requests/s", "texts/s", "errors"], rows)
+    path = save("api_latency", {"model": model_dir.name, "runs": runs}, markdown)
+    print(markdown)
+    print(f"\nresults: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -107,15 +107,90 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from classifier.paths import models_dir
     from classifier.registry import current_version, promote
     from training.arguments import TrainingArguments
+    from training.compare import compare_models, comparison_table, regressions
+    from training.corpus import load_split
+    from training.reviews import load_reviews, reviewed_items
     from training.train import train_model
 
     settings = TrainingArguments(epochs=args.epochs, learning_rate=args.learning_rate, seed=args.seed, quick=args.quick)
+    reviewed: list[dict] = []
+    if args.with_reviews:
+        held_out = [r["text"] for split in ("validation", "test") for r in load_split(split)]
+        reviewed, dropped = reviewed_items(load_reviews(), held_out)
+        print(f"adding {len(reviewed)} reviewed item(s) to training"
+              + (f"; {dropped} dropped as duplicates of validation/test items" if dropped else ""))
     output_root = Path(args.output_dir) if args.output_dir else models_dir()
     output_root.mkdir(parents=True, exist_ok=True)
-    path = train_model(settings, output_root, progress=not args.quiet)
-    if args.output_dir is None and (args.promote or current_version() is None):
-        promote(path.name)
-        print(f"promoted {path.name}: the commands and the service now use it")
+    path = train_model(settings, output_root, progress=not args.quiet, extra_train=reviewed)
+    if args.output_dir is not None or args.no_promote:
+        print(f"trained {path.name} (not promoted)")
+        return 0
+    promoted = current_version()
+    if promoted is not None:
+        comparison = compare_models(path, models_dir() / promoted, reviewed)
+        print(comparison_table(comparison))
+        worse = regressions(comparison)
+        if worse and not args.force:
+            print(f"not promoting {path.name}: worse than {promoted} on " + "; ".join(worse)
+                  + " (use --force to promote anyway, or `dualuse models promote`)")
+            return 3
+    promote(path.name)
+    print(f"promoted {path.name}: the commands and the service now use it")
+    return 0
+
+
+def _cmd_suggest_review(args: argparse.Namespace) -> int:
+    from classifier.catalog import CatalogError
+    from classifier.tabular import TableWriter, TabularError
+    from training.active_learning import suggest_review
+
+    try:
+        picked = suggest_review(args.catalog, _load_model(args.model), args.n, args.id_column, args.text_column)
+    except (CatalogError, TabularError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.output:
+        writer = TableWriter(args.output)
+        writer.write(picked)
+        writer.close()
+        print(f"{len(picked)} rows to review written to {args.output}")
+    for entry in picked.to_dict(orient="records"):
+        print(f"{entry['id']!s:<14} margin {entry['uncertainty_margin']:.3f}  {entry['top_scores']}  {str(entry['text'])[:80]}")
+    return 0
+
+
+def _cmd_data_quality(args: argparse.Namespace) -> int:
+    from training.label_quality import corpus_records, label_issues
+
+    issues = label_issues(corpus_records())
+    output = Path(args.output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    issues.to_csv(output, index=False)
+    print(f"{len(issues)} suspected label issue(s) written to {output} for review (nothing was changed):")
+    for entry in issues.head(args.show).to_dict(orient="records"):
+        print(f"  {entry['id']}  {entry['issue']:<32} {entry['label']:<20} p={entry['out_of_fold_probability']:.2f}  "
+              f"{entry['text'][:70]}")
+    return 0
+
+
+def _cmd_models(args: argparse.Namespace) -> int:
+    from classifier.registry import ModelNotFoundError, list_versions, promote, rollback
+
+    try:
+        if args.models_command == "promote":
+            promote(args.version)
+            print(f"promoted {args.version}")
+        elif args.models_command == "rollback":
+            print(f"rolled back to {rollback()}")
+        else:
+            for version in list_versions():
+                test = version.metrics.get("test", {})
+                figures = (f"macro-F1 {test['macro_f1']:.3f}  dual-use recall {test['dual_use']['recall']:.3f}"
+                           if test else "no metrics")
+                print(f"{'*' if version.promoted else ' '} {version.name:<36} {version.created[:19]:<20} {figures}")
+    except ModelNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -248,6 +323,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(handler=_cmd_data_check)
     build = data_commands.add_parser("build", help="rebuild the splits from data/corpus/authored and data/ccl")
     build.set_defaults(handler=_cmd_data_build)
+    quality = data_commands.add_parser("quality", help="report items whose labels disagree with out-of-fold predictions")
+    quality.add_argument("-o", "--output", default="reports/label_quality.csv")
+    quality.add_argument("--show", type=int, default=20, help="how many issues to print")
+    quality.set_defaults(handler=_cmd_data_quality)
 
     classify = commands.add_parser("classify", help="classify one or more descriptions")
     classify.add_argument("text", nargs="*", help="description(s); read one per line from stdin when omitted")
@@ -272,7 +351,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--seed", type=int, default=13)
     train.add_argument("--output-dir", help="where to write the model version (default: the models directory)")
     train.add_argument("--quick", action="store_true", help="small sample, one epoch: a smoke run in seconds")
-    train.add_argument("--promote", action="store_true", help="make the new model the default")
+    train.add_argument("--with-reviews", action="store_true", help="add analysts' reviewed items to training")
+    train.add_argument("--no-promote", action="store_true", help="keep the promoted model whatever the result")
+    train.add_argument("--force", action="store_true", help="promote even if the new model is worse")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     train.set_defaults(handler=_cmd_train)
 
@@ -301,6 +382,23 @@ def build_parser() -> argparse.ArgumentParser:
     list_import.add_argument("--instrument", help="id of the policy file (legal instrument) the list belongs to")
     list_import.add_argument("--country", help="ISO country code for entities that give none")
     list_import.set_defaults(handler=_cmd_lists_import)
+
+    suggest = commands.add_parser("suggest-review", help="pick the catalog rows the model is least sure about")
+    suggest.add_argument("catalog")
+    suggest.add_argument("-n", type=int, default=20, help="how many rows to pick")
+    suggest.add_argument("-o", "--output", help="write the picked rows to this file (.csv, .jsonl, ...)")
+    suggest.add_argument("--id-column", default="id")
+    suggest.add_argument("--text-column", default="description")
+    suggest.add_argument("--model", help="model directory (default: the promoted model)")
+    suggest.set_defaults(handler=_cmd_suggest_review)
+
+    models = commands.add_parser("models", help="list, promote or roll back trained model versions")
+    models_commands = models.add_subparsers(dest="models_command", required=True, metavar="ACTION")
+    models_commands.add_parser("list", help="list versions; * marks the promoted one")
+    promote_parser = models_commands.add_parser("promote", help="serve this version")
+    promote_parser.add_argument("version")
+    models_commands.add_parser("rollback", help="go back to the previously promoted version")
+    models.set_defaults(handler=_cmd_models)
 
     serve = commands.add_parser("serve", help="start the HTTP API and web page")
     serve.add_argument("--host", default="127.0.0.1")

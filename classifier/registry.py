@@ -1,33 +1,96 @@
-"""Trained model versions under the models directory, and which one the commands use by default."""
+"""Trained model versions under the models directory, which one is promoted, and the promotion history."""
 
 from __future__ import annotations
 
+import json
 import os
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 from classifier.paths import models_dir
 
 CURRENT_FILE = "CURRENT"
+HISTORY_FILE = "HISTORY"
+CONFIG_FILE = "dualuse.json"
 
 
 class ModelNotFoundError(FileNotFoundError):
     """No trained model where one was expected."""
 
 
+@dataclass
+class ModelVersion:
+    """One trained model directory and what its card says about it."""
+
+    name: str
+    path: Path
+    created: str
+    metrics: dict
+    promoted: bool
+
+
+def _root(root: Path | None) -> Path:
+    return root or models_dir()
+
+
 def current_version(root: Path | None = None) -> str | None:
     """Return the promoted version name, or None when nothing is promoted."""
-    pointer = (root or models_dir()) / CURRENT_FILE
-    return pointer.read_text(encoding="utf-8").strip() or None if pointer.exists() else None
+    pointer = _root(root) / CURRENT_FILE
+    return (pointer.read_text(encoding="utf-8").strip() or None) if pointer.exists() else None
 
 
-def promote(version: str, root: Path | None = None) -> None:
-    """Make `version` the model the commands and the service use by default."""
-    root = root or models_dir()
-    if not (root / version).is_dir():
+def list_versions(root: Path | None = None) -> list[ModelVersion]:
+    """Return every trained version, oldest first."""
+    root = _root(root)
+    current = current_version(root)
+    versions = []
+    for path in sorted(p for p in root.glob("*") if (p / CONFIG_FILE).exists()):
+        config = json.loads((path / CONFIG_FILE).read_text(encoding="utf-8"))
+        metrics_path = path / "metrics.json"
+        metrics = json.loads(metrics_path.read_text(encoding="utf-8")) if metrics_path.exists() else {}
+        versions.append(ModelVersion(path.name, path, config.get("metadata", {}).get("created", ""), metrics,
+                                     path.name == current))
+    return versions
+
+
+def promotion_stack(root: Path | None = None) -> list[str]:
+    """Return the promoted versions as a stack (oldest first); a rollback pops the top one."""
+    history = _root(root) / HISTORY_FILE
+    stack: list[str] = []
+    if history.exists():
+        for line in history.read_text(encoding="utf-8").splitlines():
+            parts = line.split()
+            if len(parts) == 3 and parts[1] == "promote":
+                stack.append(parts[2])
+            elif len(parts) == 3 and parts[1] == "rollback" and stack:
+                stack.pop()
+    return stack
+
+
+def _point_to(root: Path, version: str, action: str) -> None:
+    if not (root / version / CONFIG_FILE).exists():
         raise ModelNotFoundError(f"no model version {version!r} under {root}")
     tmp = root / f".{CURRENT_FILE}.tmp"
     tmp.write_text(version + "\n", encoding="utf-8")
     tmp.replace(root / CURRENT_FILE)
+    with (root / HISTORY_FILE).open("a", encoding="utf-8") as handle:
+        handle.write(f"{datetime.now(timezone.utc).isoformat()} {action} {version}\n")
+
+
+def promote(version: str, root: Path | None = None) -> None:
+    """Make `version` the model the commands and the service use by default, and record it in the history."""
+    _point_to(_root(root), version, "promote")
+
+
+def rollback(root: Path | None = None) -> str:
+    """Return to the version promoted before the current one, and return its name."""
+    root = _root(root)
+    stack = promotion_stack(root)
+    if len(stack) < 2:
+        raise ModelNotFoundError(f"no earlier promoted version to roll back to under {root}")
+    _point_to(root, stack[-2], "rollback")
+    return stack[-2]
 
 
 def default_model_path() -> Path:
@@ -38,7 +101,7 @@ def default_model_path() -> Path:
     version = current_version()
     if version is None:
         raise ModelNotFoundError(
-            f"no trained model under {models_dir()}: run `dualuse train` (about 10 minutes on 2 cores) "
+            f"no trained model under {models_dir()}: run `dualuse train` (about 25 minutes on 2 cores) "
             "or set DUALUSE_MODEL_PATH"
         )
     return models_dir() / version

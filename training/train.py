@@ -58,12 +58,24 @@ def evaluate_split(model: DualUseClassifier, records: dict, member_probs: dict |
     return compute_metrics(np.array(records["label_vector"]), predictions, model.labels, records["lang"], records["style"])
 
 
-def train_model(args: TrainingArguments, output_root: Path, progress: bool = True, log=print) -> Path:
-    """Train a complete model into output_root/<version> and return that directory."""
+def _with_items(records: dict, items: list[dict], labels: list[str]) -> dict:
+    extra = {key: [item[key] for item in items] for key in ("id", "text", "labels", "lang", "style", "source")}
+    extra["label_vector"] = [[1.0 if label in item["labels"] else 0.0 for label in labels] for item in items]
+    return {key: list(values) + extra[key] for key, values in records.items()}
+
+
+def train_model(args: TrainingArguments, output_root: Path, progress: bool = True, log=print,
+                extra_train: list[dict] | None = None) -> Path:
+    """Train a complete model into output_root/<version> and return that directory.
+
+    extra_train: additional training-only items (e.g. analysts' reviews) with their `source` provenance.
+    """
     args = args.effective()
     labels = default_taxonomy().ids
     corpus = load_corpus()
     splits = {name: _split(corpus, name, args) for name in SPLITS}
+    if extra_train:
+        splits["train"] = _with_items(splits["train"], extra_train, labels)
     train, validation = splits["train"], splits["validation"]
     targets = np.array(train["label_vector"])
     created = datetime.now(timezone.utc)
@@ -83,7 +95,7 @@ def train_model(args: TrainingArguments, output_root: Path, progress: bool = Tru
     log("[4/4] fitting blend weights, calibration and thresholds on validation (int8 model)")
     fit_head(model, validation["text"], np.array(validation["label_vector"]), args.min_dual_use_recall)
     metrics = {name: evaluate_split(model, splits[name]) for name in ("validation", "test")}
-    counts = {name: len(splits[name]["text"]) for name in SPLITS}
+    counts = {name: len(splits[name]["text"]) for name in SPLITS} | {"reviewed_in_train": len(extra_train or [])}
     model.metadata = {"created": created.isoformat(), "data_sha256": hashed, "settings": args.as_dict(),
                       "counts": counts, "max_length": args.max_length}
     model.save_pretrained(out)

@@ -1,0 +1,72 @@
+"""`dualuse suggest-review`: the catalog rows the model is least sure about, kept diverse, for analysts to label."""
+
+from __future__ import annotations
+
+import heapq
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from classifier.catalog import check_columns
+from classifier.tabular import iter_chunks
+from classifier.text import validate_description
+
+POOL_FACTOR = 5
+MAX_SIMILARITY = 0.8
+CHUNK_SIZE = 512
+
+
+def _margins(model, texts: list[str]) -> np.ndarray:
+    probs = model.predict_proba(texts)
+    thresholds = np.array([model.thresholds[label] for label in model.labels])
+    return np.abs(probs - thresholds).min(axis=1), probs
+
+
+def _diverse(candidates: list[tuple[float, int, dict]], n: int) -> list[tuple[float, int, dict]]:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from classifier.text import normalise_for_features
+
+    ordered = sorted(candidates, key=lambda c: (c[0], c[1]))
+    vectors = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), preprocessor=normalise_for_features).fit_transform(
+        [c[2]["text"] for c in ordered])
+    picked: list[int] = []
+    for index in range(len(ordered)):
+        if picked and (vectors[index] @ vectors[picked].T).toarray().max() > MAX_SIMILARITY:
+            continue
+        picked.append(index)
+        if len(picked) == n:
+            break
+    return [ordered[i] for i in picked]
+
+
+def suggest_review(input_path: str | Path, model, n: int, id_column: str = "id",
+                   text_column: str = "description") -> pd.DataFrame:
+    """Return up to n rows, most uncertain first (smallest distance of any label score to its threshold),
+    skipping rows too similar to one already picked."""
+    if n < 1:
+        raise ValueError(f"n must be at least 1, not {n}")
+    check_columns(Path(input_path), id_column, text_column)
+    pool: list[tuple[float, int, dict]] = []
+    pool_size = n * POOL_FACTOR
+    row_number = 0
+    for frame in iter_chunks(input_path, CHUNK_SIZE):
+        rows = [(row_number + i, row) for i, row in enumerate(frame.to_dict(orient="records"))]
+        row_number += len(rows)
+        usable = [(i, row) for i, row in rows if validate_description(row.get(text_column)) is None]
+        if not usable:
+            continue
+        margins, probs = _margins(model, [row[text_column] for _, row in usable])
+        for (i, row), margin, prob in zip(usable, margins, probs):
+            entry = {"id": row.get(id_column), "text": row[text_column], "uncertainty_margin": round(float(margin), 4),
+                     "predicted_labels": [l for l, p in zip(model.labels, prob) if p >= model.thresholds[l]],
+                     "top_scores": {l: round(float(p), 3) for l, p in sorted(zip(model.labels, prob), key=lambda x: -x[1])[:3]}}
+            item = (-float(margin), -i, entry)
+            if len(pool) < pool_size:
+                heapq.heappush(pool, item)
+            else:
+                heapq.heappushpop(pool, item)
+    candidates = [(-neg_margin, -neg_row, entry) for neg_margin, neg_row, entry in pool]
+    chosen = _diverse(candidates, n) if candidates else []
+    return pd.DataFrame([{"row": row, **entry} for _, row, entry in chosen])

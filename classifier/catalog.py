@@ -41,7 +41,8 @@ def _part_path(work: Path, index: int) -> Path:
     return work / f"part-{index:06d}.pkl"
 
 
-def _label_chunk(frame: pd.DataFrame, model, text_column: str, with_evidence: bool) -> pd.DataFrame:
+def label_chunk(frame: pd.DataFrame, model, text_column: str, with_evidence: bool) -> pd.DataFrame:
+    """Return the labeled copy of one input chunk: the added columns, and read errors kept per row."""
     texts = frame[text_column].tolist() if text_column in frame else [None] * len(frame)
     predictions = model.classify(texts, with_evidence=with_evidence)
     out = frame.drop(columns=[c for c in ("_error", "_raw") if c in frame.columns]).copy()
@@ -122,7 +123,7 @@ def label_catalog(input_path, output_path, model, id_column: str = "id", text_co
         if part.exists():
             resumed += 1
         else:
-            labeled = _label_chunk(frame, model, text_column, with_evidence)
+            labeled = label_chunk(frame, model, text_column, with_evidence)
             tmp = part.with_suffix(".tmp")
             labeled.to_pickle(tmp)
             tmp.replace(part)

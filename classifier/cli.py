@@ -112,7 +112,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from training.reviews import load_reviews, reviewed_items
     from training.train import train_model
 
-    settings = TrainingArguments(epochs=args.epochs, learning_rate=args.learning_rate, seed=args.seed, quick=args.quick)
+    chosen = {name: getattr(args, name) for name in ("epochs", "learning_rate", "seed") if getattr(args, name) is not None}
+    settings = TrainingArguments(quick=args.quick, **chosen)
     reviewed: list[dict] = []
     if args.with_reviews:
         held_out = [r["text"] for split in ("validation", "test") for r in load_split(split)]
@@ -309,6 +310,8 @@ def _cmd_keys(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with every subcommand."""
+    from training.arguments import TrainingArguments
+
     parser = argparse.ArgumentParser(
         prog="dualuse",
         description="Flag likely dual-use items in product descriptions and screen orders. "
@@ -346,9 +349,10 @@ def build_parser() -> argparse.ArgumentParser:
     label.set_defaults(handler=_cmd_label)
 
     train = commands.add_parser("train", help="train a new model version from data/")
-    train.add_argument("--epochs", type=int, default=3)
-    train.add_argument("--learning-rate", type=float, default=1e-4)
-    train.add_argument("--seed", type=int, default=13)
+    defaults = TrainingArguments()
+    train.add_argument("--epochs", type=int, help=f"passes over the training data (default {defaults.epochs})")
+    train.add_argument("--learning-rate", type=float, help=f"encoder learning rate (default {defaults.learning_rate})")
+    train.add_argument("--seed", type=int, help=f"random seed (default {defaults.seed})")
     train.add_argument("--output-dir", help="where to write the model version (default: the models directory)")
     train.add_argument("--quick", action="store_true", help="small sample, one epoch: a smoke run in seconds")
     train.add_argument("--with-reviews", action="store_true", help="add analysts' reviewed items to training")

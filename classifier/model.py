@@ -55,6 +55,7 @@ class DualUseClassifier:
         weights: dict[str, dict[str, float]] | None = None,
         calibration: dict[str, tuple[float, float]] | None = None,
         thresholds: dict[str, float] | None = None,
+        dual_use_threshold: float = 0.5,
         uncertainty_margin: float = UNCERTAINTY_MARGIN,
         version: str = "unversioned",
         metadata: dict | None = None,
@@ -67,6 +68,7 @@ class DualUseClassifier:
         self.weights = {lang: dict((weights or {}).get(lang, equal)) for lang in LANGS}
         self.calibration = {label: tuple((calibration or {}).get(label, (1.0, 0.0))) for label in self.labels}
         self.thresholds = {label: float((thresholds or {}).get(label, 0.5)) for label in self.labels}
+        self.dual_use_threshold = float(dual_use_threshold)
         self.uncertainty_margin = uncertainty_margin
         self.version = version
         self.metadata = dict(metadata or {})
@@ -98,10 +100,24 @@ class DualUseClassifier:
             return np.zeros((0, len(self.labels)))
         return self.calibrate(self.blend(texts, self.member_probabilities(texts)))
 
-    def predict(self, texts: list[str]) -> np.ndarray:
-        """Return the multi-hot matrix of labels at or above their thresholds."""
+    def decide(self, probs: np.ndarray) -> np.ndarray:
+        """Return the multi-hot decisions for calibrated probabilities.
+
+        An item is likely dual-use when its best score reaches the dual-use threshold (tuned for recall); it then
+        gets every label at or above that label's own threshold (tuned for F1), or its best label if none is.
+        """
         threshold = np.array([self.thresholds[label] for label in self.labels])
-        return (self.predict_proba(texts) >= threshold).astype(np.int8)
+        if not len(probs):
+            return np.zeros(probs.shape, dtype=np.int8)
+        flagged = probs.max(axis=1) >= self.dual_use_threshold
+        decisions = ((probs >= threshold) & flagged[:, None]).astype(np.int8)
+        rescue = flagged & (decisions.sum(axis=1) == 0)
+        decisions[np.flatnonzero(rescue), probs.argmax(axis=1)[rescue]] = 1
+        return decisions
+
+    def predict(self, texts: list[str]) -> np.ndarray:
+        """Return the multi-hot matrix of predicted labels."""
+        return self.decide(self.predict_proba(texts))
 
     def _evidence(self, text: str, label: str) -> list[str]:
         member = next((m for m in self.members.values() if isinstance(m, NgramClassifier)), None)
@@ -114,15 +130,17 @@ class DualUseClassifier:
         errors = [validate_description(text) for text in texts]
         valid = [i for i, error in enumerate(errors) if error is None]
         probs = self.predict_proba([texts[i] for i in valid])
+        decisions = self.decide(probs)
         results: list[Prediction] = [
             Prediction(labels=[], scores={}, dual_use=False, uncertain=[], error=error) for error in errors
         ]
         for row, index in enumerate(valid):
             scores = {label: round(float(probs[row, j]), 4) for j, label in enumerate(self.labels)}
-            labels = [label for label in self.labels if scores[label] >= self.thresholds[label]]
+            labels = [label for j, label in enumerate(self.labels) if decisions[row, j]]
             uncertain = [
                 label for label in self.labels
                 if abs(scores[label] - self.thresholds[label]) <= self.uncertainty_margin
+                or (label in labels and scores[label] < self.thresholds[label])
             ]
             evidence = {label: self._evidence(texts[index], label) for label in labels + [
                 u for u in uncertain if u not in labels]} if with_evidence else {}
@@ -143,6 +161,7 @@ class DualUseClassifier:
             "weights": self.weights,
             "calibration": {label: list(ab) for label, ab in self.calibration.items()},
             "thresholds": self.thresholds,
+            "dual_use_threshold": self.dual_use_threshold,
             "uncertainty_margin": self.uncertainty_margin,
             "metadata": self.metadata,
             "notice": NOTICE,
@@ -169,6 +188,7 @@ class DualUseClassifier:
                 raise ValueError(f"{config_path}: unknown member kind {kind!r}")
         return cls(
             labels=config["labels"], members=loaded, weights=config["weights"], calibration=config["calibration"],
-            thresholds=config["thresholds"], uncertainty_margin=config["uncertainty_margin"],
+            thresholds=config["thresholds"], dual_use_threshold=config.get("dual_use_threshold", 0.5),
+            uncertainty_margin=config["uncertainty_margin"],
             version=config["version"], metadata=config.get("metadata"),
         )

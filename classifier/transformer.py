@@ -49,10 +49,11 @@ class TransformerScorer:
             self.input_names = {i.name for i in self.session.get_inputs()}
         elif backend == "torch":
             import torch
-            from transformers import AutoModelForSequenceClassification
+
+            from classifier.encoder import MeanPoolClassifier
 
             torch.set_num_threads(cpu_threads())
-            self.model = AutoModelForSequenceClassification.from_pretrained(self.directory).eval()
+            self.model = MeanPoolClassifier.from_pretrained(self.directory)
         else:
             raise ValueError(f"backend must be 'auto', 'onnx' or 'torch', not {backend!r}")
 
@@ -65,7 +66,7 @@ class TransformerScorer:
         import torch
 
         with torch.inference_mode():
-            return self.model(**encoded).logits.float().numpy()
+            return self.model(**encoded).float().numpy()
 
     def predict_proba(self, texts: list[str], batch_size: int = BATCH_SIZE) -> np.ndarray:
         """Return an (n_texts x n_labels) matrix of label probabilities."""
@@ -83,10 +84,11 @@ class TransformerScorer:
 
     @classmethod
     def from_pretrained(cls, directory: str | Path, labels: list[str] | None = None, backend: str = "auto"):
-        """Return a scorer for the encoder saved in directory (labels default to its config's id2label)."""
-        if labels is None:
-            from transformers import AutoConfig
+        """Return a scorer for the encoder saved in directory (labels default to the ones saved with its head)."""
+        import json
 
-            config = AutoConfig.from_pretrained(directory)
-            labels = [config.id2label[i] for i in range(config.num_labels)]
+        from classifier.encoder import HEAD_CONFIG
+
+        if labels is None:
+            labels = json.loads((Path(directory) / HEAD_CONFIG).read_text(encoding="utf-8"))["labels"]
         return cls(directory, labels, backend=backend)

@@ -22,7 +22,7 @@ def test_model_directory_holds_weights_tokenizer_labels_thresholds_card_and_expo
     names = {p.name for p in quick_model_dir.iterdir()}
     assert {"dualuse.json", "linear.joblib", "README.md", "metrics.json", TRANSFORMER_DIR} <= names
     encoder = {p.name for p in (quick_model_dir / TRANSFORMER_DIR).iterdir()}
-    assert {"model.safetensors", "tokenizer.json", "config.json", "model.int8.onnx"} <= encoder
+    assert {"model.safetensors", "head.safetensors", "tokenizer.json", "config.json", "model.int8.onnx"} <= encoder
     config = json.loads((quick_model_dir / "dualuse.json").read_text())
     assert len(config["labels"]) == 11 and set(config["thresholds"]) == set(config["labels"])
     card = (quick_model_dir / "README.md").read_text()

@@ -10,7 +10,9 @@ class TrainingArguments:
     """Settings for `dualuse train`; `quick` shrinks everything to a seconds-long smoke run."""
 
     epochs: int = 3
-    learning_rate: float = 1e-4
+    learning_rate: float = 8e-5
+    head_learning_rate: float = 1e-3
+    head_C: float = 10.0
     batch_size: int = 16
     max_length: int = 128
     weight_decay: float = 0.01

@@ -143,7 +143,13 @@ def _count_tables(splits: dict[str, list[dict]], taxonomy: Taxonomy) -> list[str
         f"hard negatives (lookalike): {lookalikes}; items with two labels: {multi}; "
         f"control-list items in train: {sum(ccl.values())} ({', '.join(f'{k} {v}' for k, v in sorted(ccl.items()))})"
     )
-    return [_table("Authored items per label x language x style x split", rows, header), summary]
+    cross_header = ["label"] + [f"{lang}/{style}" for lang in LANGS for style in STYLES]
+    cross_rows = []
+    for name, records in groups:
+        cells = Counter((r["lang"], r["style"]) for r in records)
+        cross_rows.append([name] + [cells[(lang, style)] for lang in LANGS for style in STYLES])
+    return [_table("Authored items per label x language x style x split", rows, header),
+            _table("Authored items per label x (language/style)", cross_rows, cross_header), summary]
 
 
 def check_corpus(corpus: str | Path, taxonomy: Taxonomy | None = None) -> CheckReport:

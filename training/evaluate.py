@@ -19,8 +19,7 @@ RELIABILITY_BINS = 10
 
 def _predictions(model: DualUseClassifier, texts: list[str], member_probs: dict) -> tuple[np.ndarray, np.ndarray]:
     probs = model.calibrate(model.blend(texts, {name: member_probs[name] for name in model.members}))
-    threshold = np.array([model.thresholds[label] for label in model.labels])
-    return probs, (probs >= threshold).astype(int)
+    return probs, model.decide(probs).astype(int)
 
 
 def reliability(probs: np.ndarray, targets: np.ndarray, bins: int = RELIABILITY_BINS) -> list[dict]:

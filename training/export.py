@@ -11,10 +11,12 @@ def export_onnx_int8(model_dir: str | Path) -> Path:
     """Write model_dir/model.int8.onnx (dynamic int8 weights) from the saved encoder and return its path."""
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+    from transformers import AutoTokenizer
+
+    from classifier.encoder import MeanPoolClassifier
 
     model_dir = Path(model_dir)
-    model = AutoModelForSequenceClassification.from_pretrained(model_dir).eval()
+    model = MeanPoolClassifier.from_pretrained(model_dir)
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
     sample = tokenizer(["ring laser gyro", "thermal camera core 640x512"], padding=True, return_tensors="pt")
     names = [name for name in ("input_ids", "attention_mask", "token_type_ids") if name in sample]

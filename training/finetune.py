@@ -28,40 +28,74 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
+def _embeddings(model, tokenizer, texts: list[str], max_length: int, batch_size: int = 64) -> np.ndarray:
+    import torch
+
+    model.eval()
+    out = []
+    with torch.inference_mode():
+        for start in range(0, len(texts), batch_size):
+            encoded = tokenizer(texts[start : start + batch_size], padding=True, truncation=True,
+                                max_length=max_length, return_tensors="pt")
+            out.append(model.embed(**encoded).numpy())
+    return np.vstack(out)
+
+
+def warm_start_head(model, tokenizer, texts: list[str], targets: np.ndarray, args: TrainingArguments) -> None:
+    """Initialise the head with per-label logistic regressions on the frozen sentence embeddings."""
+    import torch
+    from sklearn.linear_model import LogisticRegression
+
+    embeddings = _embeddings(model, tokenizer, texts, args.max_length)
+    weights = np.zeros((targets.shape[1], embeddings.shape[1]), dtype=np.float32)
+    biases = np.full(targets.shape[1], -4.0, dtype=np.float32)
+    for j in range(targets.shape[1]):
+        if targets[:, j].min() != targets[:, j].max():
+            fit = LogisticRegression(C=args.head_C, max_iter=2000, random_state=args.seed).fit(embeddings, targets[:, j])
+            weights[j], biases[j] = fit.coef_[0], fit.intercept_[0]
+    with torch.no_grad():
+        model.head.weight.copy_(torch.from_numpy(weights))
+        model.head.bias.copy_(torch.from_numpy(biases))
+
+
 def fine_tune(texts: list[str], targets: np.ndarray, labels: list[str], args: TrainingArguments,
               output_dir: str | Path, progress: bool = True) -> Path:
-    """Fine-tune the base encoder on (texts, multi-hot targets) and save model and tokenizer to output_dir."""
+    """Fine-tune the base encoder with a warm-started head on (texts, multi-hot targets); save it to output_dir."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import torch
     from tqdm.auto import tqdm
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_linear_schedule_with_warmup
+    from transformers import AutoModel, AutoTokenizer, get_linear_schedule_with_warmup
 
+    from classifier.encoder import MeanPoolClassifier
     from classifier.transformer import cpu_threads
 
     seed_everything(args.seed)
     torch.set_num_threads(cpu_threads())
     base = base_encoder_path()
     tokenizer = AutoTokenizer.from_pretrained(base)
-    model = AutoModelForSequenceClassification.from_pretrained(
-        base, num_labels=len(labels), problem_type="multi_label_classification",
-        id2label=dict(enumerate(labels)), label2id={label: i for i, label in enumerate(labels)},
-    )
+    model = MeanPoolClassifier(AutoModel.from_pretrained(base), labels)
+    targets = np.asarray(targets, dtype=np.float32)
+    warm_start_head(model, tokenizer, texts, targets, args)
     model.train()
-    optimizer = torch.optim.AdamW(model.parameters(), lr=args.learning_rate, weight_decay=args.weight_decay)
+    optimizer = torch.optim.AdamW([
+        {"params": model.encoder.parameters(), "lr": args.learning_rate},
+        {"params": model.head.parameters(), "lr": args.head_learning_rate},
+    ], weight_decay=args.weight_decay)
     steps_per_epoch = math.ceil(len(texts) / args.batch_size)
     total = steps_per_epoch * args.epochs
     scheduler = get_linear_schedule_with_warmup(optimizer, int(args.warmup_ratio * total), total)
     loss_fn = torch.nn.BCEWithLogitsLoss()
-    target_tensor = torch.tensor(np.asarray(targets), dtype=torch.float32)
+    target_tensor = torch.from_numpy(targets)
     generator = torch.Generator().manual_seed(args.seed)
     bar = tqdm(total=total, desc="fine-tuning", unit="step", disable=not progress)
     for epoch in range(args.epochs):
+        model.train()
         order = torch.randperm(len(texts), generator=generator).tolist()
         for start in range(0, len(order), args.batch_size):
             batch = order[start : start + args.batch_size]
             encoded = tokenizer([texts[i] for i in batch], padding=True, truncation=True,
                                 max_length=args.max_length, return_tensors="pt")
-            loss = loss_fn(model(**encoded).logits, target_tensor[batch])
+            loss = loss_fn(model(**encoded), target_tensor[batch])
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()

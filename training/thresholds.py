@@ -53,24 +53,25 @@ def fit_calibration(raw: np.ndarray, targets: np.ndarray, labels: list[str]) -> 
     return calibration
 
 
-def any_label_recall(probs: np.ndarray, targets: np.ndarray, thresholds: np.ndarray) -> float:
-    """Return the share of items with any true label that get at least one predicted label."""
-    positive = targets.any(axis=1)
-    if not positive.any():
-        return 1.0
-    return float((probs[positive] >= thresholds).any(axis=1).mean())
+def fit_thresholds(probs: np.ndarray, targets: np.ndarray, labels: list[str],
+                   min_recall: float) -> tuple[dict[str, float], float]:
+    """Return (per-label thresholds maximising F1, the dual-use threshold on the best score).
 
-
-def fit_thresholds(probs: np.ndarray, targets: np.ndarray, labels: list[str], min_recall: float) -> dict[str, float]:
-    """Return per-label thresholds maximising F1, then lowered together until any-label recall reaches min_recall."""
-    thresholds = np.array([
+    The dual-use threshold is the highest value at which at least min_recall of the items with a label are still
+    flagged, which gives the best dual-use precision at that recall (see DualUseClassifier.decide).
+    """
+    thresholds = [
         max(THRESHOLD_GRID, key=lambda t: (f1_score(targets[:, j], probs[:, j] >= t, zero_division=0), -abs(t - 0.5)))
         if targets[:, j].any() else 0.5
         for j in range(len(labels))
-    ])
-    while any_label_recall(probs, targets, thresholds) < min_recall and thresholds.max() > THRESHOLD_FLOOR:
-        thresholds = np.maximum(thresholds * 0.9, THRESHOLD_FLOOR)
-    return {label: float(round(t, 4)) for label, t in zip(labels, thresholds)}
+    ]
+    best = np.sort(probs.max(axis=1)[targets.any(axis=1)])[::-1]
+    if len(best):
+        needed = int(np.ceil(min_recall * len(best)))
+        dual_use_threshold = max(float(best[needed - 1]), THRESHOLD_FLOOR)
+    else:
+        dual_use_threshold = 0.5
+    return {label: float(round(t, 4)) for label, t in zip(labels, thresholds)}, round(dual_use_threshold, 6)
 
 
 def fit_head(model: DualUseClassifier, texts: list[str], targets: np.ndarray, min_recall: float,
@@ -81,5 +82,5 @@ def fit_head(model: DualUseClassifier, texts: list[str], targets: np.ndarray, mi
     model.weights = fit_weights(member_probs, texts, targets)
     raw = model.blend(texts, member_probs)
     model.calibration = fit_calibration(raw, targets, model.labels)
-    model.thresholds = fit_thresholds(model.calibrate(raw), targets, model.labels, min_recall)
+    model.thresholds, model.dual_use_threshold = fit_thresholds(model.calibrate(raw), targets, model.labels, min_recall)
     return model

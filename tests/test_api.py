@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import os
-import socket
 import time
 from datetime import datetime, timedelta, timezone
 

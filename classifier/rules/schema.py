@@ -11,6 +11,15 @@ import yaml
 from classifier.rules.errors import PolicyFileError
 
 
+def as_date(value: Any) -> dt.date:
+    """Return value as a date (a date, a datetime, or text starting YYYY-MM-DD); raise ValueError otherwise."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value).strip()[:10])
+
+
 class Fields:
     """A mapping read from one data file, with the dotted path that locates it in the file."""
 
@@ -60,12 +69,8 @@ class Fields:
             if required:
                 raise self.error(key, "is required (a date written YYYY-MM-DD)")
             return None
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
         try:
-            return dt.date.fromisoformat(str(value))
+            return as_date(value)
         except ValueError:
             raise self.error(key, f"{value!r} is not a date written YYYY-MM-DD") from None
 

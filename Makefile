@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE := 1
 $(BIN)/dualuse: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,ray]'
 	touch $(BIN)/dualuse
 
 install: $(BIN)/dualuse

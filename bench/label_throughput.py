@@ -56,6 +56,8 @@ def tfidf_rate(model_dir: Path, texts: list[str]) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="10000,100000", help="comma-separated catalog sizes")
+    parser.add_argument("--no-evidence-size", type=int, default=10000,
+                        help="catalog size also run with --no-evidence (0 to skip)")
     args = parser.parse_args(argv)
     from classifier.registry import default_model_path
 
@@ -67,7 +69,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for size in (int(s) for s in args.sizes.split(",")):
             catalog = write_catalog(Path(tmp) / f"catalog-{size}.csv", size, texts)
-            for mode, extra in (("with evidence", []), ("no evidence", ["--no-evidence"])):
+            modes = [("with evidence", [])] + ([("no evidence", ["--no-evidence"])]
+                                               if size == args.no_evidence_size else [])
+            for mode, extra in modes:
                 seconds, rss = _label(catalog, Path(tmp) / f"out-{size}.csv", extra)
                 runs.append({"rows": size, "mode": mode, "seconds": round(seconds, 1),
                              "rows_per_second": round(size / seconds, 1), "peak_rss_mib": rss,

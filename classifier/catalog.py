@@ -86,6 +86,18 @@ def check_columns(path: Path, id_column: str, text_column: str) -> list[str]:
     return columns
 
 
+def check_catalog(input_path: Path, output_path: Path, id_column: str, text_column: str) -> None:
+    """Raise CatalogError unless both formats are supported, the input exists and it has the needed columns."""
+    try:
+        file_format(input_path)
+        file_format(output_path)
+        if not input_path.exists():
+            raise CatalogError(f"{input_path}: file not found")
+        check_columns(input_path, id_column, text_column)
+    except TabularError as exc:
+        raise CatalogError(str(exc)) from exc
+
+
 def label_catalog(input_path, output_path, model, id_column: str = "id", text_column: str = "description",
                   chunk_size: int = CHUNK_SIZE, with_evidence: bool = True, progress: bool = True,
                   on_progress: Callable[[int, int | None], None] | None = None) -> LabelSummary:
@@ -96,14 +108,7 @@ def label_catalog(input_path, output_path, model, id_column: str = "id", text_co
     from tqdm.auto import tqdm
 
     input_path, output_path = Path(input_path), Path(output_path)
-    try:
-        file_format(input_path)
-        file_format(output_path)
-        if not input_path.exists():
-            raise CatalogError(f"{input_path}: file not found")
-        check_columns(input_path, id_column, text_column)
-    except TabularError as exc:
-        raise CatalogError(str(exc)) from exc
+    check_catalog(input_path, output_path, id_column, text_column)
     work = output_path.with_name(output_path.name + ".parts")
     manifest = _fingerprint(input_path, text_column=text_column, chunk_size=chunk_size, model_version=model.version,
                             evidence=with_evidence)

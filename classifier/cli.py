@@ -87,19 +87,35 @@ def _cmd_classify(args: argparse.Namespace) -> int:
 
 
 def _cmd_label(args: argparse.Namespace) -> int:
+    import json
+
     from classifier.catalog import CatalogError, label_catalog
+    from classifier.registry import default_model_path
 
     try:
-        model = _load_model(args.model)
-        summary = label_catalog(args.input, args.output, model, id_column=args.id_column,
-                                text_column=args.text_column, chunk_size=args.chunk_size,
-                                with_evidence=not args.no_evidence, progress=not args.quiet)
+        if args.engine == "ray":
+            try:
+                from classifier.ray_engine import label_catalog_ray
+            except ImportError:
+                print("error: --engine ray needs the ray extra: pip install '.[ray]'", file=sys.stderr)
+                return 2
+            model_dir = Path(args.model) if args.model else default_model_path()
+            version = json.loads((model_dir / "dualuse.json").read_text(encoding="utf-8"))["version"]
+            summary = label_catalog_ray(args.input, args.output, model_dir, id_column=args.id_column,
+                                        text_column=args.text_column, address=args.address,
+                                        batch_size=args.chunk_size, with_evidence=not args.no_evidence)
+        else:
+            model = _load_model(args.model)
+            version = model.version
+            summary = label_catalog(args.input, args.output, model, id_column=args.id_column,
+                                    text_column=args.text_column, chunk_size=args.chunk_size,
+                                    with_evidence=not args.no_evidence, progress=not args.quiet)
     except CatalogError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     resumed = f", {summary.resumed_chunks} chunk(s) resumed from an earlier run" if summary.resumed_chunks else ""
     print(f"{summary.rows} rows labeled into {summary.output}: {summary.dual_use} likely dual-use, "
-          f"{summary.errors} with errors{resumed} (model {model.version})")
+          f"{summary.errors} with errors{resumed} (model {version})")
     return 0
 
 
@@ -346,6 +362,9 @@ def build_parser() -> argparse.ArgumentParser:
     label.add_argument("--no-evidence", action="store_true", help="skip evidence spans (faster)")
     label.add_argument("--model", help="model directory (default: the promoted model)")
     label.add_argument("--quiet", action="store_true", help="no progress bar")
+    label.add_argument("--engine", choices=["local", "ray"], default="local",
+                       help="label here, or on Ray Data (local Ray, or a cluster with --address)")
+    label.add_argument("--address", help="Ray cluster address, e.g. ray://HEAD:10001 (with --engine ray)")
     label.set_defaults(handler=_cmd_label)
 
     train = commands.add_parser("train", help="train a new model version from data/")

@@ -58,26 +58,22 @@ class NgramClassifier:
         """Return a multi-hot matrix of labels whose probability reaches threshold."""
         return (self.predict_proba(texts) >= threshold).astype(np.int8)
 
-    def feature_weights(self, text: str, label_index: int) -> list[tuple[str, str, float]]:
-        """Return (kind, n-gram, contribution) for the features of text that push label_index up, strongest first."""
-        estimator = self.model.estimators_[label_index]
-        if not hasattr(estimator, "coef_"):
-            return []
-        features = self._features([text])
-        coefficients = estimator.coef_.ravel()
-        row = features.getrow(0)
+    def feature_weights(self, text: str, label_indices: list[int]) -> dict[int, list[tuple[str, str, float]]]:
+        """Return, per label index, (kind, n-gram, contribution) for the features of text that push it up, strongest first."""
+        row = self._features([text]).getrow(0)
         word_names, char_names = self._feature_names()
         n_word = len(word_names)
-        out = []
-        for column, value in zip(row.indices, row.data):
-            contribution = float(value * coefficients[column])
-            if contribution <= 0:
+        out = {}
+        for index in label_indices:
+            estimator = self.model.estimators_[index]
+            if not hasattr(estimator, "coef_"):
+                out[index] = []
                 continue
-            if column < n_word:
-                out.append(("word", str(word_names[column]), contribution))
-            else:
-                out.append(("char", str(char_names[column - n_word]), contribution))
-        return sorted(out, key=lambda item: -item[2])
+            contributions = row.data * estimator.coef_.ravel()[row.indices]
+            ranked = sorted((c, col) for c, col in zip(contributions, row.indices) if c > 0)[::-1]
+            out[index] = [("word", str(word_names[col]), float(c)) if col < n_word
+                          else ("char", str(char_names[col - n_word]), float(c)) for c, col in ranked]
+        return out
 
     def _feature_names(self):
         if getattr(self, "_names", None) is None:

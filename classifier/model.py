@@ -20,7 +20,7 @@ from classifier.transformer import TRANSFORMER_DIR, TransformerScorer
 
 CONFIG_FILE = "dualuse.json"
 LANGS = ("en", "zh", "ja")
-UNCERTAINTY_MARGIN = 0.15
+UNCERTAINTY_MARGIN = 0.8  # in log-odds: a score within a factor ~2.2 in odds of its threshold is "near"
 NOTICE = "Flags likely dual-use items for human review; not a legal determination."
 
 
@@ -119,11 +119,16 @@ class DualUseClassifier:
         """Return the multi-hot matrix of predicted labels."""
         return self.decide(self.predict_proba(texts))
 
-    def _evidence(self, text: str, label: str) -> list[str]:
+    def near(self, score: float, threshold: float) -> bool:
+        """Return True when score is within the uncertainty margin (in log-odds) of threshold."""
+        return bool(abs(_logit(np.asarray(score)) - _logit(np.asarray(threshold))) <= self.uncertainty_margin)
+
+    def _evidence(self, text: str, labels: list[str]) -> dict[str, list[str]]:
         member = next((m for m in self.members.values() if isinstance(m, NgramClassifier)), None)
-        if member is None:
-            return []
-        return evidence_spans(text, member.feature_weights(text, self.labels.index(label)))
+        if member is None or not labels:
+            return {label: [] for label in labels}
+        weights = member.feature_weights(text, [self.labels.index(label) for label in labels])
+        return {label: evidence_spans(text, weights[self.labels.index(label)]) for label in labels}
 
     def classify(self, texts: list, with_evidence: bool = True) -> list[Prediction]:
         """Return one Prediction per input; a value that is not usable text gets an error and no labels."""
@@ -137,13 +142,15 @@ class DualUseClassifier:
         for row, index in enumerate(valid):
             scores = {label: round(float(probs[row, j]), 4) for j, label in enumerate(self.labels)}
             labels = [label for j, label in enumerate(self.labels) if decisions[row, j]]
+            best = self.labels[int(probs[row].argmax())]
             uncertain = [
-                label for label in self.labels
-                if abs(scores[label] - self.thresholds[label]) <= self.uncertainty_margin
-                or (label in labels and scores[label] < self.thresholds[label])
+                label for j, label in enumerate(self.labels)
+                if self.near(probs[row, j], self.thresholds[label])
+                or (label in labels and probs[row, j] < self.thresholds[label])
+                or (label == best and self.near(probs[row, j], self.dual_use_threshold))
             ]
-            evidence = {label: self._evidence(texts[index], label) for label in labels + [
-                u for u in uncertain if u not in labels]} if with_evidence else {}
+            evidence = self._evidence(texts[index], labels + [u for u in uncertain if u not in labels]) \
+                if with_evidence else {}
             results[index] = Prediction(labels, scores, bool(labels), uncertain, evidence)
         return results
 

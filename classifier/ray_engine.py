@@ -1,7 +1,9 @@
-"""`dualuse label --engine ray`: the same catalog labeling as classifier.catalog, with the model run by Ray Data workers.
+"""`dualuse label --engine ray`: the labeling of classifier.catalog, with the model run by Ray Data workers.
 
-The driver reads the input in the local engine's chunks (so every chunk, and thus every score, is the same as
-locally), Ray workers label one chunk per call, and the driver writes the labeled chunks in input order.
+The driver reads the input with the local engine's reader and chunk size, Ray workers label one chunk per call, and
+the driver writes the labeled chunks in input order. Ray's own readers are not used: they pick other block boundaries,
+and the encoder's scores shift slightly with the rows that share a batch, and they would not keep the local reader's
+per-row errors for malformed CSV/JSONL lines.
 """
 
 from __future__ import annotations
@@ -10,8 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from classifier.catalog import ADDED_COLUMNS, CHUNK_SIZE, CatalogError, LabelSummary, check_columns, label_chunk
-from classifier.tabular import TableWriter, TabularError, file_format, iter_chunks, read_columns
+from classifier.catalog import ADDED_COLUMNS, CHUNK_SIZE, CatalogError, LabelSummary, check_catalog, label_chunk
+from classifier.model import CONFIG_FILE
+from classifier.tabular import TableWriter, iter_chunks, read_columns
 from classifier.transformer import cpu_threads
 
 
@@ -28,17 +31,6 @@ class ChunkLabeler:
     def __call__(self, chunk: pd.DataFrame) -> pd.DataFrame:
         """Return the labeled chunk."""
         return label_chunk(chunk, self.model, self.text_column, self.with_evidence)
-
-
-def _check_paths(input_path: Path, output_path: Path, id_column: str, text_column: str) -> None:
-    try:
-        file_format(input_path)
-        file_format(output_path)
-        if not input_path.exists():
-            raise CatalogError(f"{input_path}: file not found")
-        check_columns(input_path, id_column, text_column)
-    except TabularError as exc:
-        raise CatalogError(str(exc)) from exc
 
 
 def _labeled_chunks(input_path: Path, model_dir: str, text_column: str, batch_size: int, with_evidence: bool):
@@ -88,14 +80,16 @@ def _write_labeled(input_path: Path, output_path: Path, model_dir: str, text_col
 def label_catalog_ray(input_path, output_path, model_dir, id_column: str = "id", text_column: str = "description",
                       address: str | None = None, batch_size: int = CHUNK_SIZE,
                       with_evidence: bool = True) -> LabelSummary:
-    """Label input_path into output_path on Ray: a new local Ray without address, else the cluster at address."""
+    """Label input_path into output_path on Ray: this process's running Ray, else address, else a new local Ray."""
     import ray
 
     input_path, output_path = Path(input_path), Path(output_path)
-    _check_paths(input_path, output_path, id_column, text_column)
+    check_catalog(input_path, output_path, id_column, text_column)
     # Workers of a local Ray share this machine, so a relative model path is made absolute; on a cluster it is
     # passed as given and resolved by each worker (e.g. inside a runtime_env working_dir).
     model_path = str(model_dir) if address else str(Path(model_dir).absolute())
+    if not address and not (Path(model_path) / CONFIG_FILE).exists():
+        raise CatalogError(f"{model_dir}: not a dualuse model directory (no {CONFIG_FILE})")
     started = not ray.is_initialized()
     if started and address:
         ray.init(address=address)

@@ -18,7 +18,9 @@ def _sigmoid(logits: np.ndarray) -> np.ndarray:
 
 
 def cpu_threads() -> int:
-    """Return the number of cores this process may use."""
+    """Return the number of threads to use: OMP_NUM_THREADS when set (e.g. by Ray), else the cores available."""
+    if os.environ.get("OMP_NUM_THREADS", "").isdigit() and int(os.environ["OMP_NUM_THREADS"]) > 0:
+        return int(os.environ["OMP_NUM_THREADS"])
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:

@@ -74,8 +74,11 @@ def test_classify_marks_bad_input_and_gives_evidence_from_the_text(quick_model):
 def test_uncertain_marks_scores_near_their_threshold(quick_model):
     for result, row in zip(quick_model.classify(TEXTS), quick_model.predict_proba(TEXTS)):
         for j, label in enumerate(quick_model.labels):
-            near = abs(row[j] - quick_model.thresholds[label]) <= quick_model.uncertainty_margin
-            assert (label in result.uncertain) == near
+            odds = row[j] / (1 - row[j]) / (quick_model.thresholds[label] / (1 - quick_model.thresholds[label]))
+            if abs(np.log(odds)) <= quick_model.uncertainty_margin:
+                assert label in result.uncertain
+            elif label not in result.labels and label != quick_model.labels[int(row.argmax())]:
+                assert label not in result.uncertain
 
 
 def test_classify_command_prints_json_and_text(quick_model_dir):

@@ -17,10 +17,10 @@ MAX_SIMILARITY = 0.8
 CHUNK_SIZE = 512
 
 
-def _margins(model, texts: list[str]) -> np.ndarray:
+def _margins(model, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     probs = model.predict_proba(texts)
     thresholds = np.array([model.thresholds[label] for label in model.labels])
-    return np.abs(probs - thresholds).min(axis=1), probs
+    return np.abs(probs - thresholds).min(axis=1), probs, model.decide(probs)
 
 
 def _diverse(candidates: list[tuple[float, int, dict]], n: int) -> list[tuple[float, int, dict]]:
@@ -57,11 +57,12 @@ def suggest_review(input_path: str | Path, model, n: int, id_column: str = "id",
         usable = [(i, row) for i, row in rows if validate_description(row.get(text_column)) is None]
         if not usable:
             continue
-        margins, probs = _margins(model, [row[text_column] for _, row in usable])
-        for (i, row), margin, prob in zip(usable, margins, probs):
+        margins, probs, decisions = _margins(model, [row[text_column] for _, row in usable])
+        for (i, row), margin, prob, decided in zip(usable, margins, probs, decisions):
+            ranked = sorted(zip(model.labels, prob), key=lambda pair: -pair[1])[:3]
             entry = {"id": row.get(id_column), "text": row[text_column], "uncertainty_margin": round(float(margin), 4),
-                     "predicted_labels": [l for l, p in zip(model.labels, prob) if p >= model.thresholds[l]],
-                     "top_scores": {l: round(float(p), 3) for l, p in sorted(zip(model.labels, prob), key=lambda x: -x[1])[:3]}}
+                     "predicted_labels": [label for label, on in zip(model.labels, decided) if on],
+                     "top_scores": {label: round(float(score), 3) for label, score in ranked}}
             item = (-float(margin), -i, entry)
             if len(pool) < pool_size:
                 heapq.heappush(pool, item)

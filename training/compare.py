@@ -50,6 +50,10 @@ def regressions(comparison: dict, tolerance: float = TOLERANCE) -> list[str]:
             if new.get(key, 0) < value - tolerance]
 
 
+def _figure(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
 def comparison_table(comparison: dict) -> str:
     """Return the comparison as aligned text."""
     keys = list(comparison["old"]["test"]) or list(comparison["new"]["test"])
@@ -59,6 +63,5 @@ def comparison_table(comparison: dict) -> str:
             old, new = comparison["old"][split].get(key), comparison["new"][split].get(key)
             if old is None and new is None:
                 continue
-            fmt = lambda v: "-" if v is None else f"{v:.3f}"
-            lines.append(f"{split + ' ' + key:<22}{fmt(old):>40}{fmt(new):>40}")
+            lines.append(f"{split + ' ' + key:<22}{_figure(old):>40}{_figure(new):>40}")
     return "\n".join(lines)

@@ -30,16 +30,18 @@ def _label(catalog: Path, output: Path, extra: list[str]) -> tuple[float, int]:
 def naive_loop_rate(model_dir: Path, texts: list[str]) -> float:
     """Return texts/s of the fine-tuned encoder in fp32 PyTorch, one text per call (the naive baseline)."""
     import torch
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+    from transformers import AutoTokenizer
+
+    from classifier.encoder import MeanPoolClassifier
 
     encoder = model_dir / "transformer"
     tokenizer = AutoTokenizer.from_pretrained(encoder)
-    model = AutoModelForSequenceClassification.from_pretrained(encoder).eval()
+    model = MeanPoolClassifier.from_pretrained(encoder)
     torch.set_num_threads(len(os.sched_getaffinity(0)))
     started = time.perf_counter()
     with torch.inference_mode():
         for text in texts:
-            torch.sigmoid(model(**tokenizer(text, truncation=True, max_length=128, return_tensors="pt")).logits)
+            torch.sigmoid(model(**tokenizer(text, truncation=True, max_length=128, return_tensors="pt")))
     return len(texts) / (time.perf_counter() - started)
 
 

@@ -124,9 +124,12 @@ def test_suggest_review_picks_uncertain_diverse_rows(quick_model_dir, tmp_path):
 def test_label_quality_flags_a_planted_label_error():
     from training.label_quality import corpus_records
 
-    records = [dict(r) for r in corpus_records()[:600]]
-    victim = next(r for r in records if r["labels"] == ["aerospace"])
+    records = corpus_records()
+    aerospace = [dict(r) for r in records if r["labels"] == ["aerospace"] and r["lang"] == "en"][:150]
+    others = [dict(r) for r in records if "aerospace" not in r["labels"]][:250]
+    victim = next(r for r in aerospace if "turbofan" in r["text"].lower())
     victim["labels"] = []
-    issues = label_issues(records)
+    issues = label_issues(aerospace + others)
     flagged = issues[(issues["id"] == victim["id"]) & (issues["label"] == "aerospace")]
     assert not flagged.empty and flagged.iloc[0]["issue"] == "label missing, predicted likely"
+    assert issues["severity"].is_monotonic_decreasing

@@ -11,8 +11,6 @@ from classifier.taxonomy import default_taxonomy
 from training.corpus import SPLITS, load_split
 
 FOLDS = 5
-MISSING_LABEL_AT = 0.85
-DOUBTFUL_LABEL_AT = 0.15
 
 
 def out_of_fold_probabilities(texts: list[str], targets: np.ndarray, labels: list[str], seed: int = 13) -> np.ndarray:
@@ -25,27 +23,29 @@ def out_of_fold_probabilities(texts: list[str], targets: np.ndarray, labels: lis
 
 
 def label_issues(records: list[dict], seed: int = 13) -> pd.DataFrame:
-    """Return suspected label problems, strongest first: a given label the other folds find very unlikely,
-    or a missing label they find very likely. Nothing is changed in the data."""
+    """Return suspected label problems, strongest first, by confident learning per label: a missing label whose
+    out-of-fold probability reaches the average probability of the items that carry it, or a given label whose
+    probability falls to the average of the items that do not. Nothing is changed in the data."""
     labels = default_taxonomy().ids
     texts = [r["text"] for r in records]
     targets = np.array([[1 if label in r["labels"] else 0 for label in labels] for r in records])
     probs = out_of_fold_probabilities(texts, targets, labels, seed)
     issues = []
-    for row, record in enumerate(records):
-        for j, label in enumerate(labels):
-            given, p = targets[row, j], float(probs[row, j])
-            if given and p < DOUBTFUL_LABEL_AT:
-                issues.append({"id": record["id"], "label": label, "issue": "label given, predicted unlikely",
-                               "out_of_fold_probability": round(p, 3), "severity": round(1 - p, 3)})
-            elif not given and p > MISSING_LABEL_AT:
-                issues.append({"id": record["id"], "label": label, "issue": "label missing, predicted likely",
-                               "out_of_fold_probability": round(p, 3), "severity": round(p, 3)})
-            else:
-                continue
-            issues[-1].update(labels=", ".join(record["labels"]) or "(none)", lang=record["lang"], text=record["text"])
+    for j, label in enumerate(labels):
+        given = targets[:, j] == 1
+        if given.all() or not given.any():
+            continue
+        confident_yes, confident_no = probs[given, j].mean(), probs[~given, j].mean()
+        for row in np.flatnonzero(~given & (probs[:, j] >= confident_yes)):
+            issues.append((row, label, "label missing, predicted likely", probs[row, j] - confident_yes))
+        for row in np.flatnonzero(given & (probs[:, j] <= confident_no)):
+            issues.append((row, label, "label given, predicted unlikely", confident_no - probs[row, j]))
+    rows = [{"id": records[row]["id"], "label": label, "issue": issue,
+             "out_of_fold_probability": round(float(probs[row, labels.index(label)]), 3),
+             "severity": round(float(margin), 3), "labels": ", ".join(records[row]["labels"]) or "(none)",
+             "lang": records[row]["lang"], "text": records[row]["text"]} for row, label, issue, margin in issues]
     columns = ["id", "label", "issue", "out_of_fold_probability", "severity", "labels", "lang", "text"]
-    return pd.DataFrame(issues, columns=columns).sort_values("severity", ascending=False, kind="stable")
+    return pd.DataFrame(rows, columns=columns).sort_values("severity", ascending=False, kind="stable")
 
 
 def corpus_records() -> list[dict]:

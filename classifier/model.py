@@ -79,13 +79,14 @@ class DualUseClassifier:
 
     def blend(self, texts: list[str], member_probs: dict[str, np.ndarray]) -> np.ndarray:
         """Return the per-language weighted average of member probabilities."""
-        out = np.zeros((len(texts), len(self.labels)), dtype=np.float64)
-        for row, text in enumerate(texts):
-            weights = self.weights[guess_language(text)]
-            total = sum(weights.get(name, 0.0) for name in member_probs) or 1.0
-            for name, probs in member_probs.items():
-                out[row] += weights.get(name, 0.0) / total * probs[row]
-        return out
+        names = list(member_probs)
+        by_language = {}
+        for lang in LANGS:
+            weights = np.array([self.weights[lang].get(name, 0.0) for name in names])
+            by_language[lang] = weights / (weights.sum() or 1.0)
+        row_weights = np.array([by_language[guess_language(text)] for text in texts]).reshape(len(texts), len(names))
+        stacked = np.stack([member_probs[name] for name in names], axis=1).astype(np.float64)
+        return (row_weights[:, :, None] * stacked).sum(axis=1)
 
     def calibrate(self, raw: np.ndarray) -> np.ndarray:
         """Return calibrated probabilities: sigmoid(a * logit(p) + b) per label."""

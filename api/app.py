@@ -17,6 +17,7 @@ from api.metrics import Metrics
 from api.routers import audit, classify, jobs, reviews, screen, system
 from api.settings import Settings
 from api.storage import Store
+from classifier.llm import LLMClient
 
 STATIC_DIR = Path(__file__).parent / "static"
 DESCRIPTION = """
@@ -54,11 +55,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine.load()
         app.state.jobs = JobRunner(app.state.store, app.state.engine, settings.job_chunk_size)
         app.state.jobs.start()
+        app.state.llm = LLMClient(settings.llm) if settings.llm.enabled else None
         stop_watching = app.state.engine.watch_promotions(settings.reload_interval)
         yield
         stop_watching.set()
         app.state.jobs.stop()
         app.state.store.engine.dispose()
+        if app.state.llm is not None:
+            app.state.llm.close()
 
     app = FastAPI(title="dualuse", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings

@@ -18,6 +18,21 @@ class ClassifyItem(BaseModel):
     text: Any = Field(None, description="the product description", json_schema_extra={"type": "string"})
 
 
+class SecondOpinion(BaseModel):
+    """An LLM's advice beside the model's answer: it can raise a `concern` (a label the model did not give), never
+    change the labels or the decision. `error` says why there is no usable opinion."""
+
+    labels: list[str]
+    rationale: str
+    concern: bool
+    error: str | None = None
+    model: str
+
+
+SECOND_OPINION_FIELD = Field(False, description="ask the configured LLM for a second opinion on uncertain "
+                                                "classifications and `review` decisions (slower; off by default)")
+
+
 class ClassifyRequest(BaseModel):
     """A batch of descriptions."""
 
@@ -25,6 +40,7 @@ class ClassifyRequest(BaseModel):
         {"id": "sku-1", "text": "Fibre-optic gyro, bias stability 0.005 deg/h, for inertial navigation"},
         {"id": "sku-2", "text": "家庭用 電気ケトル 1.2L"}]}]})
     items: list[ClassifyItem]
+    second_opinion: bool = SECOND_OPINION_FIELD
 
 
 class ClassifyResult(BaseModel):
@@ -37,6 +53,7 @@ class ClassifyResult(BaseModel):
     uncertain: list[str]
     evidence: dict[str, list[str]]
     error: str | None = None
+    second_opinion: SecondOpinion | None = None
 
 
 class ClassifyResponse(BaseModel):
@@ -75,6 +92,7 @@ class ScreenRequest(BaseModel):
         "end_user": "JMSDF Sasebo District", "end_user_country": "JP", "end_use": "patrol aircraft maintenance",
         "intermediate_countries": ["SG"], "date": "2026-03-01"}]}]})
     orders: list[Order]
+    second_opinion: bool = SECOND_OPINION_FIELD
 
 
 class ScreenResult(BaseModel):
@@ -87,6 +105,7 @@ class ScreenResult(BaseModel):
     labels: list[str]
     scores: dict[str, float]
     error: str | None = None
+    second_opinion: SecondOpinion | None = None
 
 
 class ScreenResponse(BaseModel):

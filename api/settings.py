@@ -6,7 +6,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from classifier.paths import PROJECT_ROOT, data_dir
+from classifier.llm import LLMSettings
+from classifier.paths import data_dir, state_dir
 
 MAX_BODY_BYTES = 2 * 1024 * 1024
 MAX_ITEMS = 256
@@ -31,7 +32,7 @@ def _int(name: str, default: int) -> int:
 class Settings:
     """Resolved settings of one service instance."""
 
-    state_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "state")
+    state_dir: Path = field(default_factory=state_dir)
     database_url: str = ""
     model_path: Path | None = None
     data_dir: Path = field(default_factory=data_dir)
@@ -42,6 +43,7 @@ class Settings:
     job_chunk_size: int = JOB_CHUNK_SIZE
     log_format: str = "text"
     reload_interval: float = RELOAD_INTERVAL_SECONDS
+    llm: LLMSettings = field(default_factory=LLMSettings)
 
     @property
     def database(self) -> str:
@@ -56,7 +58,7 @@ class Settings:
         if log_format not in ("text", "json"):
             raise ValueError(f"DUALUSE_LOG_FORMAT must be 'text' or 'json', not {log_format!r}")
         return cls(
-            state_dir=Path(env.get("DUALUSE_STATE_DIR", PROJECT_ROOT / "state")),
+            state_dir=state_dir(),
             database_url=env.get("DUALUSE_DATABASE_URL", ""),
             model_path=Path(env["DUALUSE_MODEL_PATH"]) if env.get("DUALUSE_MODEL_PATH") else None,
             data_dir=data_dir(),
@@ -67,4 +69,5 @@ class Settings:
             job_chunk_size=_int("DUALUSE_JOB_CHUNK_SIZE", JOB_CHUNK_SIZE),
             log_format=log_format,
             reload_interval=float(env.get("DUALUSE_RELOAD_INTERVAL", RELOAD_INTERVAL_SECONDS)),
+            llm=LLMSettings.from_env(env),
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from classifier.paths import data_dir
@@ -324,6 +325,67 @@ def _cmd_keys(args: argparse.Namespace) -> int:
     return 0
 
 
+@contextmanager
+def _llm_client(quiet: bool = False):
+    """Yield a client of DUALUSE_LLM_BASE_URL, or of the embedded model served in-process when it is not set."""
+    from dataclasses import replace
+
+    from classifier.llm import LLMClient, LLMSettings
+
+    settings = LLMSettings.from_env()
+    if settings.enabled:
+        with LLMClient(settings) as client:
+            yield client
+        return
+    from classifier.local_llm import MODEL_ID, embedded_endpoint
+
+    if not quiet:
+        print(f"DUALUSE_LLM_BASE_URL is not set: using the embedded {MODEL_ID} (a weak model; loading takes about "
+              "a minute)", file=sys.stderr)
+    with embedded_endpoint() as base_url, LLMClient(replace(settings, base_url=base_url, model=MODEL_ID)) as client:
+        yield client
+
+
+def _cmd_llm_label(args: argparse.Namespace) -> int:
+    from classifier.tabular import TabularError
+    from training.llm_label import llm_label
+
+    try:
+        with _llm_client(args.quiet) as client:
+            summary = llm_label(args.input, args.output, client, text_column=args.text_column,
+                                id_column=args.id_column, progress=not args.quiet)
+    except (TabularError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"{summary.rows} rows written to {summary.output} for review: {summary.proposed} with proposed labels, "
+          f"{summary.errors} with errors (model {client.settings.model}). Proposals are not training data until "
+          "an analyst accepts them.")
+    return 0
+
+
+def _cmd_llm(args: argparse.Namespace) -> int:
+    import json
+
+    if args.llm_command == "serve":
+        from classifier.local_llm import serve
+
+        print(f"embedded LLM on http://{args.host}:{args.port}/v1 (OpenAI-compatible chat completions)")
+        serve(args.host, args.port)
+        return 0
+    from training.llm_label import evaluate_llm
+
+    with _llm_client() as client:
+        report = evaluate_llm(client, limit=args.limit, seed=args.seed)
+    output = Path(args.output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+    dual_use = report["dual_use"]
+    print(f"{report['model']} on {report['items']} test items: micro-F1 {report['micro_f1']:.3f}, macro-F1 "
+          f"{report['macro_f1']:.3f}, dual-use precision {dual_use['precision']:.3f} recall {dual_use['recall']:.3f}, "
+          f"{report['errors']} unusable answers; report in {output}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with every subcommand."""
     from training.arguments import TrainingArguments
@@ -436,6 +498,25 @@ def build_parser() -> argparse.ArgumentParser:
     revoke.add_argument("key")
     keys_commands.add_parser("list", help="list keys (never their secrets)")
     keys.set_defaults(handler=_cmd_keys)
+
+    llm_label = commands.add_parser("llm-label", help="write an LLM's proposed labels for a catalog to a review file")
+    llm_label.add_argument("input")
+    llm_label.add_argument("-o", "--output", required=True, help="review file; its extension picks the format")
+    llm_label.add_argument("--id-column", default="id")
+    llm_label.add_argument("--text-column", default="description")
+    llm_label.add_argument("--quiet", action="store_true", help="no progress bar")
+    llm_label.set_defaults(handler=_cmd_llm_label)
+
+    llm = commands.add_parser("llm", help="serve or evaluate the LLM used for label proposals and second opinions")
+    llm_commands = llm.add_subparsers(dest="llm_command", required=True, metavar="ACTION")
+    llm_serve = llm_commands.add_parser("serve", help="serve the embedded model as an OpenAI-compatible endpoint")
+    llm_serve.add_argument("--host", default="127.0.0.1")
+    llm_serve.add_argument("--port", type=int, default=8081)
+    llm_evaluate = llm_commands.add_parser("evaluate", help="measure the LLM's labels on the test split")
+    llm_evaluate.add_argument("--limit", type=int, help="a seeded sample of this many test items (default: all)")
+    llm_evaluate.add_argument("--seed", type=int, default=0)
+    llm_evaluate.add_argument("-o", "--output", default="reports/llm_evaluation.json")
+    llm.set_defaults(handler=_cmd_llm)
     return parser
 
 

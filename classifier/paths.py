@@ -16,3 +16,8 @@ def data_dir() -> Path:
 def models_dir() -> Path:
     """Return the directory that holds trained model versions."""
     return Path(os.environ.get("DUALUSE_MODELS_DIR", PROJECT_ROOT / "models"))
+
+
+def state_dir() -> Path:
+    """Return the service's state directory (database, jobs, assembled LLM weights)."""
+    return Path(os.environ.get("DUALUSE_STATE_DIR", PROJECT_ROOT / "state"))

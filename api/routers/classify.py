@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 
 from api.auth import require_key
 from api.schemas import ClassifyRequest, ClassifyResponse, ClassifyResult
+from api.second_opinion import second_opinions
 from api.storage import AuditRecord, hash_text
 from classifier.model import NOTICE
 
@@ -34,8 +35,10 @@ def classify(body: ClassifyRequest, request: Request, key_id: str = Depends(requ
     Each result carries the predicted labels (empty = not a likely dual-use item), calibrated scores for every
     label, the labels whose score is near its threshold (`uncertain`), the phrases of the text that support each
     label (`evidence`), and an `error` when an item's text is empty or not text (the rest of the batch is still
-    classified). Results come back in request order under the caller's ids. Every result is written to the audit
-    trail. Outputs support human review; they are not legal determinations.
+    classified). Results come back in request order under the caller's ids. With `second_opinion: true`, items
+    with uncertain labels also get the configured LLM's opinion beside the model's (it may raise a `concern`,
+    never change the labels). Every result is written to the audit trail. Outputs support human review; they are
+    not legal determinations.
     """
     state = request.app.state
     ids, texts = [item.id for item in body.items], [item.text for item in body.items]
@@ -46,6 +49,11 @@ def classify(body: ClassifyRequest, request: Request, key_id: str = Depends(requ
         raise HTTPException(503, str(exc)) from exc
     version = state.engine.model_version
     results = [ClassifyResult(id=i, **p.as_dict()) for i, p in zip(ids, predictions)]
+    if body.second_opinion:
+        asks = {index: (texts[index], result.labels) for index, result in enumerate(results)
+                if result.uncertain and not result.error}
+        for index, opinion in second_opinions(state.llm, asks).items():
+            results[index].second_opinion = opinion
     state.store.add_audit([
         AuditRecord(kind="classify", api_key_id=key_id, item_id=r.id, input_hash=hash_text(str(t)),
                     input_text=str(t), output=r.model_dump(), model_version=version)

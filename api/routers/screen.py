@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from api.auth import require_key
 from api.routers.classify import check_batch
 from api.schemas import ScreenRequest, ScreenResponse, ScreenResult
+from api.second_opinion import second_opinions
 from api.storage import AuditRecord, hash_text
 from classifier.model import NOTICE
 from classifier import rules
@@ -58,7 +59,9 @@ def screen(body: ScreenRequest, request: Request, key_id: str = Depends(require_
     `license_required` or `not_controlled`. `reasons` lists each rule that fired with its legal citation and
     effective date, the matched alias and score, and the labels and scores. An order whose fields cannot be used
     (e.g. a country that is not an ISO 3166 alpha-2 code) gets `error` and no decision; the others are still
-    screened. Decisions support human review; they are not legal determinations.
+    screened. With `second_opinion: true`, `review` decisions on a description also get the configured LLM's
+    opinion beside them (it may raise a `concern`, never change the decision). Decisions support human review;
+    they are not legal determinations.
     """
     state = request.app.state
     engine = state.engine
@@ -82,6 +85,11 @@ def screen(body: ScreenRequest, request: Request, key_id: str = Depends(require_
                                     matched_entity=decision["matched_entity"], labels=item.labels,
                                     scores=item.scores))
         state.metrics.decisions.labels(decision=decision["decision"]).inc()
+    if body.second_opinion:
+        asks = {index: (order.description, result.labels) for index, (order, result) in enumerate(zip(orders, results))
+                if result.decision == "review" and isinstance(order.description, str) and order.description.strip()}
+        for index, opinion in second_opinions(state.llm, asks).items():
+            results[index].second_opinion = opinion
     policy_version = engine.policy.version
     state.store.add_audit([
         AuditRecord(kind="screen", api_key_id=key_id, item_id=order.id,

@@ -23,6 +23,7 @@ def readyz(request: Request):
         "model": {"loaded": engine.model is not None, "version": engine.model_version, "error": engine.model_error},
         "policy": {"loaded": engine.policy is not None, "error": engine.policy_error,
                    "version": getattr(engine.policy, "version", None)},
+        "llm": {"enabled": request.app.state.settings.llm.enabled, "model": request.app.state.settings.llm.model},
     }
     ready = engine.model is not None and engine.policy is not None
     return JSONResponse({"status": "ready" if ready else "not ready", **body}, status_code=200 if ready else 503)

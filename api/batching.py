@@ -1,4 +1,8 @@
-"""Micro-batching: concurrent classify calls are gathered into one model call, waiting a few milliseconds at most."""
+"""Micro-batching: concurrent classify calls are gathered into one model call.
+
+While the model runs, new requests queue; the next call takes all of them at once (up to MAX_BATCH_TEXTS), so
+load forms batches by itself and a lone request never waits for company.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +13,11 @@ from concurrent.futures import Future
 from typing import Callable
 
 MAX_BATCH_TEXTS = 64
-MAX_WAIT_SECONDS = 0.003
+MAX_WAIT_SECONDS = 0.0  # requests that queue while the model runs form the next batch; waiting only adds latency
 
 
 class MicroBatcher:
-    """Runs the model on batches assembled from requests that arrive within MAX_WAIT_SECONDS of each other."""
+    """Runs the model on batches of the requests waiting (plus any arriving within max_wait, 0 by default)."""
 
     def __init__(self, get_model: Callable[[], object], max_batch: int = MAX_BATCH_TEXTS,
                  max_wait: float = MAX_WAIT_SECONDS):
@@ -31,15 +35,14 @@ class MicroBatcher:
         return future.result()
 
     def _gather(self) -> list[tuple[list, Future]]:
+        """Return the next request with every request already waiting, plus those arriving within max_wait."""
         batch = [self.queue.get()]
         size = len(batch[0][0])
         deadline = time.monotonic() + self.max_wait
         while size < self.max_batch:
             remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                break
             try:
-                texts, future = self.queue.get(timeout=remaining)
+                texts, future = self.queue.get(timeout=remaining) if remaining > 0 else self.queue.get_nowait()
             except queue.Empty:
                 break
             batch.append((texts, future))

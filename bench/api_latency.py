@@ -4,49 +4,62 @@ against a real `dualuse serve` on loopback; each load level runs for a bounded t
 from __future__ import annotations
 
 import argparse
+import asyncio
+import json
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
-
-import httpx
 
 from bench.common import corpus_texts, save, table
 from tests.server import Server, cli
 
 
+async def _client_loop(host: str, port: int, key: str, batch: int, texts: list[str], offset: int, stop_at: float,
+                       latencies: list[float], failures: list[int]) -> None:
+    """One keep-alive HTTP/1.1 connection sending requests back to back until stop_at (raw bytes: a cheap client)."""
+    reader, writer = await asyncio.open_connection(host, port)
+    n = offset
+    try:
+        while time.monotonic() < stop_at:
+            items = [{"id": str(i), "text": texts[(n + i) % len(texts)]} for i in range(batch)]
+            n += batch
+            body = json.dumps({"items": items}).encode()
+            head = (f"POST /v1/classify HTTP/1.1\r\nHost: {host}\r\nX-API-Key: {key}\r\n"
+                    f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode()
+            started = time.perf_counter()
+            writer.write(head + body)
+            status = int((await reader.readline()).split()[1])
+            length = 0
+            while (line := await reader.readline()) not in (b"\r\n", b""):
+                name, _, value = line.decode("latin-1").partition(":")
+                if name.lower() == "content-length":
+                    length = int(value)
+            await reader.readexactly(length)
+            latencies.append(time.perf_counter() - started)
+            failures.append(status != 200)
+    finally:
+        writer.close()
+
+
 def _load(url: str, key: str, clients: int, batch: int, seconds: float, texts: list[str]) -> dict:
+    """Return latency and throughput figures for `clients` closed-loop clients running for `seconds`."""
+    host, port = url.removeprefix("http://").split(":")
     latencies: list[float] = []
-    errors = 0
-    lock = threading.Lock()
-    stop_at = time.monotonic() + seconds
+    failures: list[int] = []
 
-    def client_loop(offset: int) -> None:
-        nonlocal errors
-        with httpx.Client(base_url=url, headers={"X-API-Key": key}, timeout=30) as client:
-            n = offset
-            while time.monotonic() < stop_at:
-                items = [{"id": str(i), "text": texts[(n + i) % len(texts)]} for i in range(batch)]
-                n += batch
-                started = time.perf_counter()
-                response = client.post("/v1/classify", json={"items": items})
-                elapsed = time.perf_counter() - started
-                with lock:
-                    latencies.append(elapsed)
-                    errors += response.status_code != 200
+    async def run() -> None:
+        stop_at = time.monotonic() + seconds
+        await asyncio.gather(*(_client_loop(host, int(port), key, batch, texts, i * 997, stop_at, latencies, failures)
+                               for i in range(clients)))
 
-    threads = [threading.Thread(target=client_loop, args=(i * 997,)) for i in range(clients)]
     started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    asyncio.run(run())
     wall = time.perf_counter() - started
     ordered = sorted(latencies)
     return {
-        "clients": clients, "items_per_request": batch, "requests": len(latencies), "errors": errors,
+        "clients": clients, "items_per_request": batch, "requests": len(latencies), "errors": sum(failures),
         "p50_ms": round(1000 * statistics.median(ordered), 1),
         "p99_ms": round(1000 * ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))], 1),
         "requests_per_second": round(len(latencies) / wall, 1),

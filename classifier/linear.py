@@ -7,6 +7,7 @@ from pathlib import Path
 import joblib
 import numpy as np
 from scipy import sparse
+from sklearn import config_context
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
@@ -14,6 +15,7 @@ from sklearn.multiclass import OneVsRestClassifier
 from classifier.text import normalise_for_features
 
 LINEAR_FILE = "linear.joblib"
+SATURATED_LOGIT = 30.0
 
 
 class NgramClassifier:
@@ -32,10 +34,12 @@ class NgramClassifier:
         )
         self.model: OneVsRestClassifier | None = None
 
-    def _features(self, texts: list[str], fit: bool = False):
+    def features(self, texts: list[str], fit: bool = False):
+        """Return the sparse TF-IDF feature matrix of texts (word and character n-grams side by side)."""
         if fit:
             return sparse.hstack([self.word_vectorizer.fit_transform(texts), self.char_vectorizer.fit_transform(texts)]).tocsr()
-        return sparse.hstack([self.word_vectorizer.transform(texts), self.char_vectorizer.transform(texts)]).tocsr()
+        with config_context(assume_finite=True, skip_parameter_validation=True):  # per-call checks cost ~1 ms
+            return sparse.hstack([self.word_vectorizer.transform(texts), self.char_vectorizer.transform(texts)]).tocsr()
 
     def fit(self, texts: list[str], targets: np.ndarray) -> "NgramClassifier":
         """Fit on texts and a multi-hot target matrix (n_texts x n_labels); return self."""
@@ -43,36 +47,60 @@ class NgramClassifier:
         if targets.ndim != 2 or targets.shape != (len(texts), len(self.labels)):
             raise ValueError(f"targets must have shape ({len(texts)}, {len(self.labels)}), got {targets.shape}")
         estimator = LogisticRegression(C=self.C, max_iter=2000, class_weight="balanced", random_state=self.seed)
-        self.model = OneVsRestClassifier(estimator).fit(self._features(list(texts), fit=True), targets)
+        self.model = OneVsRestClassifier(estimator).fit(self.features(list(texts), fit=True), targets)
+        self._names = self._coef = self._intercept = None
         return self
 
-    def predict_proba(self, texts: list[str]) -> np.ndarray:
-        """Return an (n_texts x n_labels) matrix of label probabilities."""
+    def _stacked(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return the per-label logistic regressions as one (n_features x n_labels) matrix and an intercept row.
+
+        One sparse product replaces a call per label (the same probabilities, without per-call overhead); a label
+        seen with a single class in training predicts that class with a saturated intercept.
+        """
+        if getattr(self, "_coef", None) is None:
+            columns, intercepts = [], []
+            n_features = len(self.word_vectorizer.vocabulary_) + len(self.char_vectorizer.vocabulary_)
+            for estimator in self.model.estimators_:
+                if hasattr(estimator, "coef_"):
+                    columns.append(estimator.coef_.ravel())
+                    intercepts.append(float(estimator.intercept_[0]))
+                else:
+                    columns.append(np.zeros(n_features))
+                    intercepts.append(SATURATED_LOGIT if float(np.ravel(estimator.y_)[0]) else -SATURATED_LOGIT)
+            self._coef, self._intercept = np.column_stack(columns), np.array(intercepts)
+        return self._coef, self._intercept
+
+    def predict_proba(self, texts: list[str], features=None) -> np.ndarray:
+        """Return an (n_texts x n_labels) matrix of label probabilities (from `features` when already computed)."""
         if self.model is None:
             raise RuntimeError("NgramClassifier is not fitted: call fit() or from_pretrained()")
         if not len(texts):
             return np.zeros((0, len(self.labels)), dtype=np.float32)
-        return self.model.predict_proba(self._features(list(texts))).astype(np.float32)
+        coef, intercept = self._stacked()
+        logits = (self.features(list(texts)) if features is None else features) @ coef + intercept
+        return (1.0 / (1.0 + np.exp(-logits))).astype(np.float32)
 
     def predict(self, texts: list[str], threshold: float = 0.5) -> np.ndarray:
         """Return a multi-hot matrix of labels whose probability reaches threshold."""
         return (self.predict_proba(texts) >= threshold).astype(np.int8)
 
-    def feature_weights(self, text: str, label_indices: list[int]) -> dict[int, list[tuple[str, str, float]]]:
-        """Return, per label index, (kind, n-gram, contribution) for the features of text that push it up, strongest first."""
-        row = self._features([text]).getrow(0)
+    def feature_weights(self, rows, label_indices: list[list[int]]) -> list[dict[int, list[tuple[str, str, float]]]]:
+        """Return, for each row of a feature matrix and each of its label indices, (kind, n-gram, contribution) for
+        the features of the text that push that label up, strongest first."""
         word_names, char_names = self._feature_names()
         n_word = len(word_names)
-        out = {}
-        for index in label_indices:
-            estimator = self.model.estimators_[index]
-            if not hasattr(estimator, "coef_"):
-                out[index] = []
-                continue
-            contributions = row.data * estimator.coef_.ravel()[row.indices]
-            ranked = sorted((c, col) for c, col in zip(contributions, row.indices) if c > 0)[::-1]
-            out[index] = [("word", str(word_names[col]), float(c)) if col < n_word
-                          else ("char", str(char_names[col - n_word]), float(c)) for c, col in ranked]
+        coef, _ = self._stacked()
+        out = []
+        for row, indices in enumerate(label_indices):
+            start, end = rows.indptr[row], rows.indptr[row + 1]
+            columns, values = rows.indices[start:end], rows.data[start:end]
+            weights = {}
+            for index in indices:
+                contributions = values * coef[columns, index]
+                ranked = sorted(((c, col) for c, col in zip(contributions.tolist(), columns.tolist()) if c > 0), reverse=True)
+                weights[index] = [("word", str(word_names[col]), c) if col < n_word
+                                  else ("char", str(char_names[col - n_word]), c) for c, col in ranked]
+            out.append(weights)
         return out
 
     def _feature_names(self):
@@ -81,7 +109,7 @@ class NgramClassifier:
         return self._names
 
     def __getstate__(self) -> dict:
-        return {key: value for key, value in self.__dict__.items() if key != "_names"}
+        return {key: value for key, value in self.__dict__.items() if key not in ("_names", "_coef", "_intercept")}
 
     def save_pretrained(self, directory: str | Path) -> None:
         """Write the fitted classifier into directory."""

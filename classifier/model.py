@@ -73,9 +73,10 @@ class DualUseClassifier:
         self.version = version
         self.metadata = dict(metadata or {})
 
-    def member_probabilities(self, texts: list[str]) -> dict[str, np.ndarray]:
-        """Return each member's uncalibrated probability matrix."""
-        return {name: member.predict_proba(texts) for name, member in self.members.items()}
+    def member_probabilities(self, texts: list[str], ngram_features=None) -> dict[str, np.ndarray]:
+        """Return each member's uncalibrated probability matrix (the n-gram member's from its features when given)."""
+        return {name: member.predict_proba(texts, ngram_features) if isinstance(member, NgramClassifier)
+                else member.predict_proba(texts) for name, member in self.members.items()}
 
     def blend(self, texts: list[str], member_probs: dict[str, np.ndarray]) -> np.ndarray:
         """Return the per-language weighted average of member probabilities."""
@@ -94,12 +95,12 @@ class DualUseClassifier:
         b = np.array([self.calibration[label][1] for label in self.labels])
         return 1.0 / (1.0 + np.exp(-(a * _logit(raw) + b)))
 
-    def predict_proba(self, texts: list[str]) -> np.ndarray:
+    def predict_proba(self, texts: list[str], ngram_features=None) -> np.ndarray:
         """Return an (n_texts x n_labels) matrix of calibrated probabilities."""
         texts = list(texts)
         if not texts:
             return np.zeros((0, len(self.labels)))
-        return self.calibrate(self.blend(texts, self.member_probabilities(texts)))
+        return self.calibrate(self.blend(texts, self.member_probabilities(texts, ngram_features)))
 
     def decide(self, probs: np.ndarray) -> np.ndarray:
         """Return the multi-hot decisions for calibrated probabilities.
@@ -120,39 +121,53 @@ class DualUseClassifier:
         """Return the multi-hot matrix of predicted labels."""
         return self.decide(self.predict_proba(texts))
 
-    def near(self, score: float, threshold: float) -> bool:
-        """Return True when score is within the uncertainty margin (in log-odds) of threshold."""
-        return bool(abs(_logit(np.asarray(score)) - _logit(np.asarray(threshold))) <= self.uncertainty_margin)
+    def uncertain_mask(self, probs: np.ndarray, decisions: np.ndarray) -> np.ndarray:
+        """Return a boolean matrix of uncertain labels: scores within the margin (in log-odds) of their threshold,
+        labels given by the best-label rescue below their own threshold, and a best label near the dual-use gate."""
+        logits = _logit(probs)
+        thresholds = np.array([self.thresholds[label] for label in self.labels])
+        mask = np.abs(logits - _logit(thresholds)) <= self.uncertainty_margin
+        mask |= decisions.astype(bool) & (probs < thresholds)
+        rows, best = np.arange(len(probs)), probs.argmax(axis=1)
+        mask[rows, best] |= np.abs(logits[rows, best] - _logit(np.float64(self.dual_use_threshold))) <= self.uncertainty_margin
+        return mask
 
-    def _evidence(self, text: str, labels: list[str]) -> dict[str, list[str]]:
-        member = next((m for m in self.members.values() if isinstance(m, NgramClassifier)), None)
-        if member is None or not labels:
-            return {label: [] for label in labels}
-        weights = member.feature_weights(text, [self.labels.index(label) for label in labels])
-        return {label: evidence_spans(text, weights[self.labels.index(label)]) for label in labels}
+    def _ngram_member(self) -> NgramClassifier | None:
+        return next((m for m in self.members.values() if isinstance(m, NgramClassifier)), None)
+
+    def _evidence(self, texts: list[str], labels: list[list[str]], features) -> list[dict[str, list[str]]]:
+        member = self._ngram_member()
+        if member is None:
+            return [{label: [] for label in wanted} for wanted in labels]
+        indices = [[self.labels.index(label) for label in wanted] for wanted in labels]
+        weights = member.feature_weights(features, indices)
+        return [{label: evidence_spans(text, row[self.labels.index(label)]) for label in wanted}
+                for text, wanted, row in zip(texts, labels, weights)]
 
     def classify(self, texts: list, with_evidence: bool = True) -> list[Prediction]:
         """Return one Prediction per input; a value that is not usable text gets an error and no labels."""
         errors = [validate_description(text) for text in texts]
         valid = [i for i, error in enumerate(errors) if error is None]
-        probs = self.predict_proba([texts[i] for i in valid])
+        valid_texts = [texts[i] for i in valid]
+        ngram = self._ngram_member()
+        features = ngram.features(valid_texts) if with_evidence and ngram is not None and valid_texts else None
+        probs = self.predict_proba(valid_texts, features)
         decisions = self.decide(probs)
+        uncertain = self.uncertain_mask(probs, decisions) if len(valid) else decisions.astype(bool)
+        labels = [[self.labels[j] for j in np.flatnonzero(row)] for row in decisions]
+        near = [[self.labels[j] for j in np.flatnonzero(row)] for row in uncertain]
+        if with_evidence:
+            wanted = [given + [label for label in doubtful if label not in given] for given, doubtful in zip(labels, near)]
+            evidence = self._evidence(valid_texts, wanted, features)
+        else:
+            evidence = [{} for _ in valid]
         results: list[Prediction] = [
             Prediction(labels=[], scores={}, dual_use=False, uncertain=[], error=error) for error in errors
         ]
+        rounded = np.round(probs, 4).tolist()
         for row, index in enumerate(valid):
-            scores = {label: round(float(probs[row, j]), 4) for j, label in enumerate(self.labels)}
-            labels = [label for j, label in enumerate(self.labels) if decisions[row, j]]
-            best = self.labels[int(probs[row].argmax())]
-            uncertain = [
-                label for j, label in enumerate(self.labels)
-                if self.near(probs[row, j], self.thresholds[label])
-                or (label in labels and probs[row, j] < self.thresholds[label])
-                or (label == best and self.near(probs[row, j], self.dual_use_threshold))
-            ]
-            evidence = self._evidence(texts[index], labels + [u for u in uncertain if u not in labels]) \
-                if with_evidence else {}
-            results[index] = Prediction(labels, scores, bool(labels), uncertain, evidence)
+            scores = dict(zip(self.labels, rounded[row]))
+            results[index] = Prediction(labels[row], scores, bool(labels[row]), near[row], evidence[row])
         return results
 
     def save_pretrained(self, directory: str | Path) -> None:

@@ -15,7 +15,10 @@ def test_evaluate_writes_report_plots_and_side_by_side_variants(quick_model_dir,
                              "--output-dir", str(out)], capture_output=True, text=True)
     assert result.returncode in (0, 1), result.stderr
     report = json.loads((out / "report.json").read_text())
-    assert set(report["results"]) == {"ngram baseline", "fine-tuned encoder", "ensemble"}
+    assert set(report["results"]) == {"ngram baseline", "fine-tuned encoder", "ensemble", "fine-tuned encoder (fp32)",
+                                      "ensemble (fp32 encoder)"}
+    assert report["results"]["fine-tuned encoder (fp32)"] != report["results"]["ngram baseline"]
+    assert "Quantization: the served ensemble" in (out / "report.md").read_text()
     ensemble = report["results"]["ensemble"]
     assert {"macro_f1", "micro_f1", "dual_use", "per_label", "per_language", "per_style"} <= set(ensemble)
     assert set(ensemble["per_language"]) == {"en", "zh", "ja"}

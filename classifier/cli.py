@@ -375,7 +375,7 @@ def _cmd_llm(args: argparse.Namespace) -> int:
     from training.llm_label import evaluate_llm
 
     with _llm_client() as client:
-        report = evaluate_llm(client, limit=args.limit, seed=args.seed)
+        report = evaluate_llm(client, limit=args.limit, seed=args.seed, progress=True)
     output = Path(args.output)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")

@@ -86,15 +86,17 @@ def llm_label(input_path, output_path, client: LLMClient, text_column: str = "de
     return LLMLabelSummary(rows=rows, proposed=proposed, errors=errors, output=output_path)
 
 
-def evaluate_llm(client: LLMClient, limit: int | None = None, seed: int = 0) -> dict:
+def evaluate_llm(client: LLMClient, limit: int | None = None, seed: int = 0, progress: bool = False) -> dict:
     """Return the LLM's label metrics on the test split or a seeded sample of `limit` items (errors: no label)."""
+    from tqdm.auto import tqdm
+
     records = load_split("test")
     sampled = limit is not None and limit < len(records)
     if sampled:
         records = random.Random(seed).sample(records, limit)
     ids = client.taxonomy.ids
     predictions, errors = [], []
-    for record in records:
+    for record in tqdm(records, desc="llm evaluate", unit="item", disable=not progress):
         opinion = client.propose_labels(record["text"])
         predictions.append([int(label in opinion.labels) for label in ids])
         if opinion.error:

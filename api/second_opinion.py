@@ -13,22 +13,23 @@ LLM_OFF = ("LLM assistance is off on this service: start it with DUALUSE_LLM_BAS
            "OpenAI-compatible endpoint (e.g. `dualuse llm serve` and http://127.0.0.1:8081/v1)")
 
 
-def second_opinions(client: LLMClient | None, asks: dict[int, tuple[str, list[str]]]) -> dict[int, SecondOpinion]:
-    """Return a second opinion per index of `asks` ({index: (text, model labels)}), calls made in parallel.
-
-    Failures of the LLM (no server, timeout, refusal, malformed answer) come back in the opinion's `error`.
-    """
-    if not asks:
-        return {}
+def add_second_opinions(client: LLMClient | None, results: list, texts: dict[int, str]) -> None:
+    """Set `second_opinion` on results[index] for each {index: text} in texts, against that result's labels; the
+    LLM calls run in parallel. Failures of the LLM (no server, timeout, refusal, malformed answer) come back in the
+    opinion's `error`."""
+    if not texts:
+        return
     if client is None:
-        return {index: SecondOpinion(labels=[], rationale="", concern=False, error=LLM_OFF, model="")
-                for index in asks}
+        for index in texts:
+            results[index].second_opinion = SecondOpinion(labels=[], rationale="", concern=False, error=LLM_OFF,
+                                                          model="")
+        return
 
-    def ask(item: tuple[str, list[str]]) -> SecondOpinion:
-        text, model_labels = item
-        opinion = client.second_opinion(text, model_labels)
+    def ask(index: int) -> SecondOpinion:
+        opinion = client.second_opinion(texts[index], results[index].labels)
         return SecondOpinion(labels=opinion.labels, rationale=opinion.rationale, concern=opinion.concern,
                              error=opinion.error, model=client.settings.model)
 
-    with ThreadPoolExecutor(max_workers=min(PARALLEL_CALLS, len(asks))) as pool:
-        return dict(zip(asks, pool.map(ask, asks.values())))
+    with ThreadPoolExecutor(max_workers=min(PARALLEL_CALLS, len(texts))) as pool:
+        for index, opinion in zip(texts, pool.map(ask, texts)):
+            results[index].second_opinion = opinion

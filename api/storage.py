@@ -111,9 +111,10 @@ class Store:
     """Database access for the service and the CLI."""
 
     def __init__(self, url: str):
-        connect_args = {"check_same_thread": False} if url.startswith("sqlite") else {}
-        self.engine = create_engine(url, connect_args=connect_args, pool_pre_ping=not url.startswith("sqlite"))
-        if url.startswith("sqlite"):
+        sqlite = url.startswith("sqlite")
+        connect_args = {"check_same_thread": False} if sqlite else {}
+        self.engine = create_engine(url, connect_args=connect_args, pool_pre_ping=not sqlite)
+        if sqlite:
             event.listen(self.engine, "connect", _sqlite_write_ahead_log)
         Base.metadata.create_all(self.engine)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)

@@ -8,10 +8,10 @@ trusted. Point DUALUSE_LLM_BASE_URL at a stronger server for real use.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from pydantic import BaseModel, Field

@@ -61,7 +61,7 @@ class TransformerScorer:
         self.threads = cpu_threads()
         if backend == "onnx":
             self.session = _onnx_session(onnx_path, threads=self.threads)
-            self.parallel_session = _onnx_session(onnx_path, threads=1)
+            self.parallel_session = _onnx_session(onnx_path, threads=1) if self.threads > 1 else self.session
             self.input_names = {i.name for i in self.session.get_inputs()}
         elif backend == "torch":
             import torch

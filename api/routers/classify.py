@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 
 from api.auth import require_key
 from api.schemas import ClassifyRequest, ClassifyResponse, ClassifyResult
-from api.second_opinion import second_opinions
+from api.second_opinion import add_second_opinions
 from api.storage import AuditRecord, hash_text
 from classifier.model import NOTICE
 
@@ -50,10 +50,8 @@ def classify(body: ClassifyRequest, request: Request, key_id: str = Depends(requ
     version = state.engine.model_version
     results = [ClassifyResult(id=i, **p.as_dict()) for i, p in zip(ids, predictions)]
     if body.second_opinion:
-        asks = {index: (texts[index], result.labels) for index, result in enumerate(results)
-                if result.uncertain and not result.error}
-        for index, opinion in second_opinions(state.llm, asks).items():
-            results[index].second_opinion = opinion
+        add_second_opinions(state.llm, results, {index: texts[index] for index, result in enumerate(results)
+                                                 if result.uncertain and not result.error})
     state.store.add_audit([
         AuditRecord(kind="classify", api_key_id=key_id, item_id=r.id, input_hash=hash_text(str(t)),
                     input_text=str(t), output=r.model_dump(), model_version=version)

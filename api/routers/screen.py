@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from api.auth import require_key
 from api.routers.classify import check_batch
 from api.schemas import ScreenRequest, ScreenResponse, ScreenResult
-from api.second_opinion import second_opinions
+from api.second_opinion import add_second_opinions
 from api.storage import AuditRecord, hash_text
 from classifier.model import NOTICE
 from classifier import rules
@@ -86,10 +86,9 @@ def screen(body: ScreenRequest, request: Request, key_id: str = Depends(require_
                                     scores=item.scores))
         state.metrics.decisions.labels(decision=decision["decision"]).inc()
     if body.second_opinion:
-        asks = {index: (order.description, result.labels) for index, (order, result) in enumerate(zip(orders, results))
-                if result.decision == "review" and isinstance(order.description, str) and order.description.strip()}
-        for index, opinion in second_opinions(state.llm, asks).items():
-            results[index].second_opinion = opinion
+        add_second_opinions(state.llm, results, {
+            index: order.description for index, (order, result) in enumerate(zip(orders, results))
+            if result.decision == "review" and isinstance(order.description, str) and order.description.strip()})
     policy_version = engine.policy.version
     state.store.add_audit([
         AuditRecord(kind="screen", api_key_id=key_id, item_id=order.id,

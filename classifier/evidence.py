@@ -31,6 +31,8 @@ def evidence_spans(text: str, features: list[tuple[str, str, float]], max_spans:
     weight = [0.0] * len(text)
     for _, ngram, contribution in features[:MAX_FEATURES]:
         needle = ngram.strip()
+        if needle not in folded:  # a word pair segmented out of Chinese or Japanese, which has no space between
+            needle = needle.replace(" ", "")
         if len(needle) < 2:
             continue
         start = folded.find(needle)

@@ -12,25 +12,26 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 
-from classifier.text import normalise_for_features
+from classifier.text import normalise_for_features, word_tokens
 
 LINEAR_FILE = "linear.joblib"
 SATURATED_LOGIT = 30.0
 
 
 class NgramClassifier:
-    """Word 1-2-grams plus character 2-4-grams (which carry Chinese and Japanese) into per-label logistic regression."""
+    """Word 1-2-grams (MeCab segmentation, so Chinese and Japanese get words too) plus character 1-5-grams into
+    per-label logistic regression."""
 
     def __init__(self, labels: list[str], C: float = 8.0, seed: int = 0):
         self.labels = list(labels)
         self.C = C
         self.seed = seed
         self.word_vectorizer = TfidfVectorizer(
-            preprocessor=normalise_for_features, ngram_range=(1, 2), min_df=1, sublinear_tf=True,
-            token_pattern=r"(?u)\b\w[\w.\-/]*\w\b|\b\w\b",
+            preprocessor=normalise_for_features, tokenizer=word_tokens, token_pattern=None, lowercase=False,
+            ngram_range=(1, 2), min_df=1, sublinear_tf=True,
         )
         self.char_vectorizer = TfidfVectorizer(
-            preprocessor=normalise_for_features, analyzer="char_wb", ngram_range=(2, 4), min_df=2, sublinear_tf=True,
+            preprocessor=normalise_for_features, analyzer="char_wb", ngram_range=(1, 5), min_df=2, sublinear_tf=True,
         )
         self.model: OneVsRestClassifier | None = None
 

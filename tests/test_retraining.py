@@ -125,9 +125,10 @@ def test_label_quality_flags_a_planted_label_error():
     from training.label_quality import corpus_records
 
     records = corpus_records()
-    aerospace = [dict(r) for r in records if r["labels"] == ["aerospace"] and r["lang"] == "en"][:150]
+    victim = next(dict(r) for r in records if r["text"].startswith("Williams FJ33-5A turbofan"))  # a plain jet engine
+    aerospace = [victim] + [dict(r) for r in records if r["labels"] == ["aerospace"] and r["lang"] == "en"
+                            and r["id"] != victim["id"]][:149]
     others = [dict(r) for r in records if "aerospace" not in r["labels"]][:250]
-    victim = next(r for r in aerospace if "turbofan" in r["text"].lower())
     victim["labels"] = []
     issues = label_issues(aerospace + others)
     flagged = issues[(issues["id"] == victim["id"]) & (issues["label"] == "aerospace")]

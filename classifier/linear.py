@@ -27,7 +27,7 @@ class NgramClassifier:
         self.C = C
         self.seed = seed
         self.word_vectorizer = TfidfVectorizer(
-            preprocessor=normalise_for_features, tokenizer=word_tokens, token_pattern=None, lowercase=False,
+            preprocessor=normalise_for_features, tokenizer=word_tokens, token_pattern=None,
             ngram_range=(1, 2), min_df=1, sublinear_tf=True,
         )
         self.char_vectorizer = TfidfVectorizer(

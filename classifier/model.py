@@ -45,6 +45,12 @@ def _logit(p: np.ndarray) -> np.ndarray:
     return np.log(p / (1 - p))
 
 
+def _scatter(rows_probs: np.ndarray, rows: np.ndarray, n_texts: int) -> np.ndarray:
+    full = np.zeros((n_texts, rows_probs.shape[1]), dtype=rows_probs.dtype)
+    full[rows] = rows_probs
+    return full
+
+
 class DualUseClassifier:
     """Blend of member scorers per language, Platt-calibrated per label, thresholded per label."""
 
@@ -73,10 +79,25 @@ class DualUseClassifier:
         self.version = version
         self.metadata = dict(metadata or {})
 
-    def member_probabilities(self, texts: list[str], ngram_features=None) -> dict[str, np.ndarray]:
-        """Return each member's uncalibrated probability matrix (the n-gram member's from its features when given)."""
-        return {name: member.predict_proba(texts, ngram_features) if isinstance(member, NgramClassifier)
-                else member.predict_proba(texts) for name, member in self.members.items()}
+    def member_probabilities(self, texts: list[str], ngram_features=None,
+                             weighted_only: bool = False) -> dict[str, np.ndarray]:
+        """Return each member's uncalibrated probability matrix (the n-gram member's from its features when given).
+
+        With weighted_only, a member runs only on the rows whose language gives it a weight in the blend; its other
+        rows are zeros, which the blend ignores (e.g. the encoder is skipped where only the n-gram model counts).
+        """
+        languages = [guess_language(text) for text in texts] if weighted_only else None
+        out = {}
+        for name, member in self.members.items():
+            rows = np.arange(len(texts)) if languages is None else np.array(
+                [i for i, lang in enumerate(languages) if self.weights[lang].get(name, 0.0) > 0], dtype=int)
+            subset = [texts[i] for i in rows]
+            if isinstance(member, NgramClassifier):
+                probs = member.predict_proba(subset, None if ngram_features is None else ngram_features[rows])
+            else:
+                probs = member.predict_proba(subset)
+            out[name] = probs if len(rows) == len(texts) else _scatter(probs, rows, len(texts))
+        return out
 
     def blend(self, texts: list[str], member_probs: dict[str, np.ndarray]) -> np.ndarray:
         """Return the per-language weighted average of member probabilities."""
@@ -100,7 +121,7 @@ class DualUseClassifier:
         texts = list(texts)
         if not texts:
             return np.zeros((0, len(self.labels)))
-        return self.calibrate(self.blend(texts, self.member_probabilities(texts, ngram_features)))
+        return self.calibrate(self.blend(texts, self.member_probabilities(texts, ngram_features, weighted_only=True)))
 
     def decide(self, probs: np.ndarray) -> np.ndarray:
         """Return the multi-hot decisions for calibrated probabilities.

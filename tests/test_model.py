@@ -60,6 +60,25 @@ def test_int8_onnx_export_tracks_the_torch_model(quick_model_dir):
     assert difference.mean() < 0.02
 
 
+def test_an_int8_score_does_not_depend_on_the_other_texts_in_the_call(quick_model_dir):
+    labels = json.loads((quick_model_dir / "dualuse.json").read_text())["labels"]
+    onnx = TransformerScorer(quick_model_dir / TRANSFORMER_DIR, labels, backend="onnx")
+    texts = load_corpus()["test"]["text"][:24]
+    together = onnx.predict_proba(texts)
+    alone = np.vstack([onnx.predict_proba([text]) for text in texts])
+    np.testing.assert_array_equal(together, alone)
+
+
+def test_a_member_without_weight_for_a_language_is_skipped_without_changing_scores(quick_model_dir):
+    model = DualUseClassifier.from_pretrained(quick_model_dir)
+    model.weights["zh"] = {"transformer": 0.0, "ngram": 1.0}
+    model.weights["ja"] = {"transformer": 0.0, "ngram": 1.0}
+    full = model.calibrate(model.blend(TEXTS, model.member_probabilities(TEXTS)))
+    skipped = model.member_probabilities(TEXTS, weighted_only=True)["transformer"]
+    assert not skipped[1:3].any() and skipped[[0, 3]].all()  # zh and ja rows not run, en rows run
+    np.testing.assert_allclose(model.predict_proba(TEXTS), full, rtol=1e-6)
+
+
 def test_classify_marks_bad_input_and_gives_evidence_from_the_text(quick_model):
     results = quick_model.classify(TEXTS + ["", "   ", None, 42])
     assert [r.error for r in results[4:]] == ["description is empty"] * 3 + ["description must be text, not int"]

@@ -69,8 +69,9 @@ def main(argv: list[str] | None = None) -> int:
 
     model_dir = default_model_path()
     wanted = set(args.languages.split(","))
-    texts = [text for text in corpus_texts() if guess_language(text) in wanted]
-    mix = {lang: sum(guess_language(text) == lang for text in texts) / len(texts) for lang in sorted(wanted)}
+    languages = [(text, guess_language(text)) for text in corpus_texts()]
+    texts = [text for text, lang in languages if lang in wanted]
+    mix = {lang: sum(found == lang for _, found in languages) / len(texts) for lang in sorted(wanted)}
     naive = naive_loop_rate(model_dir, random.Random(0).sample(texts, min(NAIVE_SAMPLE, len(texts))))
     baseline = tfidf_rate(model_dir, (texts * 3)[:10000])
     runs = []

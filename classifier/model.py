@@ -79,34 +79,41 @@ class DualUseClassifier:
         self.version = version
         self.metadata = dict(metadata or {})
 
-    def member_probabilities(self, texts: list[str], ngram_features=None,
-                             weighted_only: bool = False) -> dict[str, np.ndarray]:
-        """Return each member's uncalibrated probability matrix (the n-gram member's from its features when given).
-
-        With weighted_only, a member runs only on the rows whose language gives it a weight in the blend; its other
-        rows are zeros, which the blend ignores (e.g. the encoder is skipped where only the n-gram model counts).
-        """
-        languages = [guess_language(text) for text in texts] if weighted_only else None
-        out = {}
-        for name, member in self.members.items():
-            rows = np.arange(len(texts)) if languages is None else np.array(
-                [i for i, lang in enumerate(languages) if self.weights[lang].get(name, 0.0) > 0], dtype=int)
-            subset = [texts[i] for i in rows]
-            if isinstance(member, NgramClassifier):
-                probs = member.predict_proba(subset, None if ngram_features is None else ngram_features[rows])
-            else:
-                probs = member.predict_proba(subset)
-            out[name] = probs if len(rows) == len(texts) else _scatter(probs, rows, len(texts))
-        return out
-
-    def blend(self, texts: list[str], member_probs: dict[str, np.ndarray]) -> np.ndarray:
-        """Return the per-language weighted average of member probabilities."""
-        names = list(member_probs)
+    def row_weights(self, texts: list[str], names: list[str] | None = None) -> np.ndarray:
+        """Return the (n_texts x n_members) blend weights of each text's language, each row summing to 1."""
+        names = list(self.members) if names is None else names
         by_language = {}
         for lang in LANGS:
             weights = np.array([self.weights[lang].get(name, 0.0) for name in names])
             by_language[lang] = weights / (weights.sum() or 1.0)
-        row_weights = np.array([by_language[guess_language(text)] for text in texts]).reshape(len(texts), len(names))
+        return np.array([by_language[guess_language(text)] for text in texts]).reshape(len(texts), len(names))
+
+    def member_probabilities(self, texts: list[str], ngram_features=None,
+                             row_weights: np.ndarray | None = None) -> dict[str, np.ndarray]:
+        """Return each member's uncalibrated probability matrix (the n-gram member's from its features when given).
+
+        With row_weights (from `row_weights`), a member runs only on the rows that give it a weight in the blend;
+        its other rows are zeros, which the blend ignores (e.g. the encoder is skipped where only the n-gram model
+        counts).
+        """
+        out = {}
+        for column, (name, member) in enumerate(self.members.items()):
+            rows = None if row_weights is None else np.flatnonzero(row_weights[:, column] > 0)
+            everything = rows is None or len(rows) == len(texts)
+            subset = texts if everything else [texts[i] for i in rows]
+            features = ngram_features if everything or ngram_features is None else ngram_features[rows]
+            if isinstance(member, NgramClassifier):
+                probs = member.predict_proba(subset, features)
+            else:
+                probs = member.predict_proba(subset)
+            out[name] = probs if everything else _scatter(probs, rows, len(texts))
+        return out
+
+    def blend(self, texts: list[str], member_probs: dict[str, np.ndarray],
+              row_weights: np.ndarray | None = None) -> np.ndarray:
+        """Return the per-language weighted average of member probabilities (row_weights: see `row_weights`)."""
+        names = list(member_probs)
+        row_weights = self.row_weights(texts, names) if row_weights is None else row_weights
         stacked = np.stack([member_probs[name] for name in names], axis=1).astype(np.float64)
         return (row_weights[:, :, None] * stacked).sum(axis=1)
 
@@ -121,7 +128,8 @@ class DualUseClassifier:
         texts = list(texts)
         if not texts:
             return np.zeros((0, len(self.labels)))
-        return self.calibrate(self.blend(texts, self.member_probabilities(texts, ngram_features, weighted_only=True)))
+        weights = self.row_weights(texts)
+        return self.calibrate(self.blend(texts, self.member_probabilities(texts, ngram_features, weights), weights))
 
     def decide(self, probs: np.ndarray) -> np.ndarray:
         """Return the multi-hot decisions for calibrated probabilities.

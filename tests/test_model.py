@@ -74,7 +74,7 @@ def test_a_member_without_weight_for_a_language_is_skipped_without_changing_scor
     model.weights["zh"] = {"transformer": 0.0, "ngram": 1.0}
     model.weights["ja"] = {"transformer": 0.0, "ngram": 1.0}
     full = model.calibrate(model.blend(TEXTS, model.member_probabilities(TEXTS)))
-    skipped = model.member_probabilities(TEXTS, weighted_only=True)["transformer"]
+    skipped = model.member_probabilities(TEXTS, row_weights=model.row_weights(TEXTS))["transformer"]
     assert not skipped[1:3].any() and skipped[[0, 3]].all()  # zh and ja rows not run, en rows run
     np.testing.assert_allclose(model.predict_proba(TEXTS), full, rtol=1e-6)
 

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import unicodedata
 
+from classifier.text import fold_traditional
+
 MAX_SPANS = 4
 MAX_FEATURES = 25
 
 
 def _normalised_with_offsets(text: str) -> tuple[str, list[int]]:
+    """Return text folded as the n-gram features fold it, with the index in text of each folded character."""
     chars, offsets = [], []
     for index, char in enumerate(text):
         for folded in unicodedata.normalize("NFKC", char).lower():
             chars.append(folded)
             offsets.append(index)
-    return "".join(chars), offsets
+    return fold_traditional("".join(chars)), offsets
 
 
 def _expand_to_word(text: str, start: int, end: int) -> tuple[int, int]:

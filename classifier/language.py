@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 
-_KANA = re.compile(r"[\u3040-\u30ff\uff66-\uff9f]")
+KANA = re.compile(r"[\u3040-\u30ff\uff66-\uff9f]")
 _HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
 
 
 def guess_language(text: str) -> str:
     """Return 'ja' when the text has kana, 'zh' when Han characters dominate, else 'en'."""
-    if _KANA.search(text):
+    if KANA.search(text):
         return "ja"
     han = len(_HAN.findall(text))
     letters = sum(1 for ch in text if ch.isalpha())

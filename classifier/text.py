@@ -2,18 +2,44 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import unicodedata
 
+from classifier.language import KANA
+
 _SPACES = re.compile(r"\s+")
 _WORD_CHARACTER = re.compile(r"\w")
+_HAN_RANGES = ((0x3400, 0x4DC0), (0x4E00, 0xA000))
 _taggers = threading.local()
 
 
+@functools.cache
+def _traditional_to_simplified() -> dict[int, str]:
+    """Return a str.translate table from each Traditional Chinese character to its Simplified form (OpenCC t2s)."""
+    import opencc
+
+    converter = opencc.OpenCC("t2s")
+    table = {}
+    for start, end in _HAN_RANGES:
+        for code in range(start, end):
+            simplified = converter.convert(chr(code))
+            if len(simplified) == 1 and simplified != chr(code):
+                table[code] = simplified
+    return table
+
+
+def fold_traditional(text: str) -> str:
+    """Return Chinese text with Traditional characters written in Simplified form, one character for one, so that
+    纖維預浸料 and 纤维预浸料 share their n-grams; text with kana (Japanese) is returned unchanged."""
+    return text if KANA.search(text) else text.translate(_traditional_to_simplified())
+
+
 def normalise_for_features(text: str) -> str:
-    """Return text with Unicode width folded (NFKC), lower-cased and spacing collapsed; length is not preserved."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text).lower()).strip()
+    """Return text with Unicode width folded (NFKC), lower-cased, Traditional Chinese folded to Simplified and
+    spacing collapsed; length is not preserved."""
+    return _SPACES.sub(" ", fold_traditional(unicodedata.normalize("NFKC", text).lower())).strip()
 
 
 def word_tokens(text: str) -> list[str]:

@@ -19,7 +19,7 @@ TEXTS = [
 
 def test_model_directory_holds_weights_tokenizer_labels_thresholds_card_and_export(quick_model_dir):
     names = {p.name for p in quick_model_dir.iterdir()}
-    assert {"dualuse.json", "linear.joblib", "README.md", "metrics.json", TRANSFORMER_DIR} <= names
+    assert {"dualuse.json", "linear.joblib", "README.md", "metrics.json", "ngram_validation.npz", TRANSFORMER_DIR} <= names
     encoder = {p.name for p in (quick_model_dir / TRANSFORMER_DIR).iterdir()}
     assert {"model.safetensors", "head.safetensors", "tokenizer.json", "config.json", "model.int8.onnx"} <= encoder
     config = json.loads((quick_model_dir / "dualuse.json").read_text())

@@ -10,6 +10,7 @@ import numpy as np
 from classifier.model import DualUseClassifier
 from classifier.transformer import TRANSFORMER_DIR, TransformerScorer
 from training.corpus import load_corpus
+from training.crossfit import with_crossfit
 from training.metrics import compute_metrics
 from training.thresholds import fit_head
 
@@ -148,6 +149,8 @@ def evaluate_model(model_dir: Path, out_dir: Path, min_recall: float = 0.97) -> 
     splits = {name: corpus[name].to_dict() for name in ("validation", "test")}
     scores = {name: {source: scorer.predict_proba(split["text"]) for source, scorer in scorers.items()}
               for name, split in splits.items()}
+    # the n-gram model learned from the validation items: score them as the head was fitted, out of fold
+    scores["validation"]["ngram"] = with_crossfit(model_dir, splits["validation"]["id"], scores["validation"]["ngram"])
     targets = {name: np.array(split["label_vector"], dtype=int) for name, split in splits.items()}
     results, calibrated = {}, {}
     for variant, sources in VARIANTS.items():

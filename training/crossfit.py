@@ -24,18 +24,20 @@ def crossfit_ngram(labels: list[str], train_texts: list[str], train_targets: np.
     n = len(validation_texts)
     fold_of = np.random.RandomState(seed).permutation(np.arange(n) % folds) if n else np.zeros(0, dtype=int)
     out_of_fold = np.zeros((n, len(labels)), dtype=np.float32)
+
+    def fit_with(rows: np.ndarray) -> NgramClassifier:  # train plus these validation rows
+        return NgramClassifier(labels, C=C, seed=seed).fit(
+            list(train_texts) + [validation_texts[i] for i in rows], np.vstack([train_targets, validation_targets[rows]]))
+
     for fold in range(folds):
         held, kept = np.flatnonzero(fold_of == fold), np.flatnonzero(fold_of != fold)
         if not len(held):
             continue
         log(f"  fold {fold + 1}/{folds}: n-gram model on {len(train_texts) + len(kept)} items, scoring {len(held)}")
-        model = NgramClassifier(labels, C=C, seed=seed).fit(
-            list(train_texts) + [validation_texts[i] for i in kept], np.vstack([train_targets, validation_targets[kept]]))
+        model = fit_with(kept)
         out_of_fold[held] = model.predict_proba([validation_texts[i] for i in held])
     log(f"  final n-gram model on {len(train_texts) + n} items (train + validation)")
-    final = NgramClassifier(labels, C=C, seed=seed).fit(list(train_texts) + list(validation_texts),
-                                                        np.vstack([train_targets, validation_targets]))
-    return final, out_of_fold
+    return fit_with(np.arange(n)), out_of_fold
 
 
 def save_crossfit(directory: Path, ids: list[str], probabilities: np.ndarray) -> None:
@@ -49,10 +51,11 @@ def with_crossfit(directory: Path, ids: list[str], probabilities: np.ndarray) ->
     path = Path(directory) / CROSSFIT_FILE
     if not path.exists():
         return probabilities
-    stored = np.load(path)
-    row_of = {item_id: row for row, item_id in enumerate(stored["ids"].tolist())}
+    with np.load(path) as stored:  # each key read from an .npz is read and decompressed again: read both once
+        stored_ids, stored_probabilities = stored["ids"].tolist(), stored["probabilities"]
+    row_of = {item_id: row for row, item_id in enumerate(stored_ids)}
     out = np.array(probabilities, copy=True)
     for index, item_id in enumerate(ids):
         if item_id in row_of:
-            out[index] = stored["probabilities"][row_of[item_id]]
+            out[index] = stored_probabilities[row_of[item_id]]
     return out

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from classifier.evidence import evidence_spans
+from classifier.gate import DualUseGate
 from classifier.language import guess_language
 from classifier.linear import NgramClassifier
 from classifier.text import validate_description
@@ -52,7 +53,7 @@ def _scatter(rows_probs: np.ndarray, rows: np.ndarray, n_texts: int) -> np.ndarr
 
 
 class DualUseClassifier:
-    """Blend of member scorers per language, Platt-calibrated per label, thresholded per label."""
+    """Blend of member scorers per language, Platt-calibrated per label, a dual-use gate, thresholds per label."""
 
     def __init__(
         self,
@@ -62,6 +63,7 @@ class DualUseClassifier:
         calibration: dict[str, tuple[float, float]] | None = None,
         thresholds: dict[str, float] | None = None,
         dual_use_threshold: float = 0.5,
+        gate: DualUseGate | None = None,
         uncertainty_margin: float = UNCERTAINTY_MARGIN,
         version: str = "unversioned",
         metadata: dict | None = None,
@@ -75,6 +77,7 @@ class DualUseClassifier:
         self.calibration = {label: tuple((calibration or {}).get(label, (1.0, 0.0))) for label in self.labels}
         self.thresholds = {label: float((thresholds or {}).get(label, 0.5)) for label in self.labels}
         self.dual_use_threshold = float(dual_use_threshold)
+        self.gate = gate
         self.uncertainty_margin = uncertainty_margin
         self.version = version
         self.metadata = dict(metadata or {})
@@ -131,16 +134,24 @@ class DualUseClassifier:
         weights = self.row_weights(texts)
         return self.calibrate(self.blend(texts, self.member_probabilities(texts, ngram_features, weights), weights))
 
-    def decide(self, probs: np.ndarray) -> np.ndarray:
-        """Return the multi-hot decisions for calibrated probabilities.
+    def dual_use_scores(self, probs: np.ndarray, texts: list[str]) -> tuple[np.ndarray, float]:
+        """Return (each item's dual-use score, the threshold it must reach): the gate's probability, or for models
+        saved without a gate, the best label score and the dual-use threshold."""
+        if self.gate is not None:
+            return self.gate.scores(probs, texts), self.gate.threshold
+        return probs.max(axis=1), self.dual_use_threshold
 
-        An item is likely dual-use when its best score reaches the dual-use threshold (tuned for recall); it then
+    def decide(self, probs: np.ndarray, texts: list[str]) -> np.ndarray:
+        """Return the multi-hot decisions for the calibrated probabilities of texts.
+
+        An item is likely dual-use when its dual-use score reaches the gate's threshold (tuned for recall); it then
         gets every label at or above that label's own threshold (tuned for F1), or its best label if none is.
         """
         threshold = np.array([self.thresholds[label] for label in self.labels])
         if not len(probs):
             return np.zeros(probs.shape, dtype=np.int8)
-        flagged = probs.max(axis=1) >= self.dual_use_threshold
+        scores, gate_threshold = self.dual_use_scores(probs, texts)
+        flagged = scores >= gate_threshold
         decisions = ((probs >= threshold) & flagged[:, None]).astype(np.int8)
         rescue = flagged & (decisions.sum(axis=1) == 0)
         decisions[np.flatnonzero(rescue), probs.argmax(axis=1)[rescue]] = 1
@@ -148,17 +159,20 @@ class DualUseClassifier:
 
     def predict(self, texts: list[str]) -> np.ndarray:
         """Return the multi-hot matrix of predicted labels."""
-        return self.decide(self.predict_proba(texts))
+        texts = list(texts)
+        return self.decide(self.predict_proba(texts), texts)
 
-    def uncertain_mask(self, probs: np.ndarray, decisions: np.ndarray) -> np.ndarray:
+    def uncertain_mask(self, probs: np.ndarray, decisions: np.ndarray, texts: list[str]) -> np.ndarray:
         """Return a boolean matrix of uncertain labels: scores within the margin (in log-odds) of their threshold,
-        labels given by the best-label rescue below their own threshold, and a best label near the dual-use gate."""
+        labels given by the best-label rescue below their own threshold, and the best label of an item whose
+        dual-use score is near the gate's threshold."""
         logits = _logit(probs)
         thresholds = np.array([self.thresholds[label] for label in self.labels])
         mask = np.abs(logits - _logit(thresholds)) <= self.uncertainty_margin
         mask |= decisions.astype(bool) & (probs < thresholds)
-        rows, best = np.arange(len(probs)), probs.argmax(axis=1)
-        mask[rows, best] |= np.abs(logits[rows, best] - _logit(np.float64(self.dual_use_threshold))) <= self.uncertainty_margin
+        scores, gate_threshold = self.dual_use_scores(probs, texts)
+        near_gate = np.abs(_logit(scores) - _logit(np.float64(gate_threshold))) <= self.uncertainty_margin
+        mask[np.arange(len(probs)), probs.argmax(axis=1)] |= near_gate
         return mask
 
     def _ngram_member(self) -> NgramClassifier | None:
@@ -181,8 +195,8 @@ class DualUseClassifier:
         ngram = self._ngram_member()
         features = ngram.features(valid_texts) if with_evidence and ngram is not None and valid_texts else None
         probs = self.predict_proba(valid_texts, features)
-        decisions = self.decide(probs)
-        uncertain = self.uncertain_mask(probs, decisions) if len(valid) else decisions.astype(bool)
+        decisions = self.decide(probs, valid_texts)
+        uncertain = self.uncertain_mask(probs, decisions, valid_texts) if len(valid) else decisions.astype(bool)
         labels = [[self.labels[j] for j in np.flatnonzero(row)] for row in decisions]
         near = [[self.labels[j] for j in np.flatnonzero(row)] for row in uncertain]
         if with_evidence:
@@ -213,7 +227,7 @@ class DualUseClassifier:
             "weights": self.weights,
             "calibration": {label: list(ab) for label, ab in self.calibration.items()},
             "thresholds": self.thresholds,
-            "dual_use_threshold": self.dual_use_threshold,
+            **({"gate": self.gate.as_dict()} if self.gate else {"dual_use_threshold": self.dual_use_threshold}),
             "uncertainty_margin": self.uncertainty_margin,
             "metadata": self.metadata,
             "notice": NOTICE,
@@ -241,6 +255,7 @@ class DualUseClassifier:
         return cls(
             labels=config["labels"], members=loaded, weights=config["weights"], calibration=config["calibration"],
             thresholds=config["thresholds"], dual_use_threshold=config.get("dual_use_threshold", 0.5),
+            gate=DualUseGate.from_dict(config["gate"]) if config.get("gate") else None,
             uncertainty_margin=config["uncertainty_margin"],
             version=config["version"], metadata=config.get("metadata"),
         )

@@ -20,7 +20,7 @@ CHUNK_SIZE = 512
 def _margins(model, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     probs = model.predict_proba(texts)
     thresholds = np.array([model.thresholds[label] for label in model.labels])
-    return np.abs(probs - thresholds).min(axis=1), probs, model.decide(probs)
+    return np.abs(probs - thresholds).min(axis=1), probs, model.decide(probs, texts)
 
 
 def _diverse(candidates: list[tuple[float, int, dict]], n: int) -> list[tuple[float, int, dict]]:

@@ -18,7 +18,7 @@ class TrainingArguments:
     weight_decay: float = 0.01
     warmup_ratio: float = 0.1
     seed: int = 13
-    min_dual_use_recall: float = 0.97
+    min_dual_use_recall: float = 0.98  # on validation, so that recall on unseen text stays at 0.97 or above
     linear_C: float = 8.0
     quick: bool = False
     quick_sample: int = 240

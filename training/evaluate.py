@@ -9,6 +9,7 @@ import numpy as np
 
 from classifier.model import DualUseClassifier
 from classifier.transformer import TRANSFORMER_DIR, TransformerScorer
+from training.arguments import TrainingArguments
 from training.corpus import load_corpus
 from training.crossfit import with_crossfit
 from training.metrics import compute_metrics
@@ -29,7 +30,7 @@ RELIABILITY_BINS = 10
 
 def _predictions(model: DualUseClassifier, texts: list[str], member_probs: dict) -> tuple[np.ndarray, np.ndarray]:
     probs = model.calibrate(model.blend(texts, member_probs))
-    return probs, model.decide(probs).astype(int)
+    return probs, model.decide(probs, texts).astype(int)
 
 
 def reliability(probs: np.ndarray, targets: np.ndarray, bins: int = RELIABILITY_BINS) -> list[dict]:
@@ -141,9 +142,13 @@ def _markdown(version: str, results: dict, checks: dict, ece: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def evaluate_model(model_dir: Path, out_dir: Path, min_recall: float = 0.97) -> dict:
-    """Write report.md, report.json, confusion.png and reliability.png into out_dir and return the results."""
+def evaluate_model(model_dir: Path, out_dir: Path) -> dict:
+    """Write report.md, report.json, confusion.png and reliability.png into out_dir and return the results.
+
+    Each variant's head is fitted with the dual-use recall the model was trained for.
+    """
     full = DualUseClassifier.from_pretrained(model_dir)
+    min_recall = full.metadata.get("settings", {}).get("min_dual_use_recall", TrainingArguments.min_dual_use_recall)
     scorers = {**full.members, "transformer_fp32": TransformerScorer(model_dir / TRANSFORMER_DIR, full.labels, "torch")}
     corpus = load_corpus()
     splits = {name: corpus[name].to_dict() for name in ("validation", "test")}

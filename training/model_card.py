@@ -31,8 +31,8 @@ def render_model_card(model, metrics: dict) -> str:
 - Blend weights per language: {model.weights}
 - Settings: {settings}
 - Per-label thresholds (tuned on validation for F1): {model.thresholds}
-- Dual-use threshold on the best label score (tuned on validation for dual-use recall >=
-  {settings['min_dual_use_recall']}): {model.dual_use_threshold}
+- Dual-use gate (logistic regression on all label scores and the language; threshold tuned on cross-fitted
+  validation scores for dual-use recall >= {settings['min_dual_use_recall']}): threshold {model.gate.threshold:.4f}
 
 ## Test split
 macro-F1 {test['macro_f1']:.3f}, micro-F1 {test['micro_f1']:.3f}, dual-use precision

@@ -1,4 +1,5 @@
-"""Fit what sits on top of the member models, on the validation split: blend weights, calibration, thresholds."""
+"""Fit what sits on top of the member models, on the validation split: blend weights, calibration, label
+thresholds and the dual-use gate."""
 
 from __future__ import annotations
 
@@ -7,13 +8,17 @@ import itertools
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, f1_score
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
+from classifier.gate import DualUseGate, gate_features
 from classifier.language import guess_language
 from classifier.model import LANGS, DualUseClassifier
 
 WEIGHT_GRID = np.linspace(0.0, 1.0, 11)
 THRESHOLD_GRID = np.round(np.linspace(0.05, 0.95, 37), 3)
 THRESHOLD_FLOOR = 0.02
+GATE_C = 1.0
+GATE_FOLDS = 5
 
 
 def _mean_average_precision(probs: np.ndarray, targets: np.ndarray) -> float:
@@ -53,34 +58,45 @@ def fit_calibration(raw: np.ndarray, targets: np.ndarray, labels: list[str]) -> 
     return calibration
 
 
-def fit_thresholds(probs: np.ndarray, targets: np.ndarray, labels: list[str],
-                   min_recall: float) -> tuple[dict[str, float], float]:
-    """Return (per-label thresholds maximising F1, the dual-use threshold on the best score).
-
-    The dual-use threshold is the highest value at which at least min_recall of the items with a label are still
-    flagged, which gives the best dual-use precision at that recall (see DualUseClassifier.decide).
-    """
+def fit_thresholds(probs: np.ndarray, targets: np.ndarray, labels: list[str]) -> dict[str, float]:
+    """Return per-label thresholds maximising each label's F1."""
     thresholds = [
         max(THRESHOLD_GRID, key=lambda t: (f1_score(targets[:, j], probs[:, j] >= t, zero_division=0), -abs(t - 0.5)))
         if targets[:, j].any() else 0.5
         for j in range(len(labels))
     ]
-    best = np.sort(probs.max(axis=1)[targets.any(axis=1)])[::-1]
-    if len(best):
-        needed = int(np.ceil(min_recall * len(best)))
-        dual_use_threshold = max(float(best[needed - 1]), THRESHOLD_FLOOR)
-    else:
-        dual_use_threshold = 0.5
-    return {label: float(round(t, 4)) for label, t in zip(labels, thresholds)}, round(dual_use_threshold, 6)
+    return {label: float(round(t, 4)) for label, t in zip(labels, thresholds)}
+
+
+def fit_gate(probs: np.ndarray, texts: list[str], targets: np.ndarray, min_recall: float, seed: int = 0) -> DualUseGate:
+    """Return the dual-use gate fitted on calibrated validation probabilities.
+
+    Its threshold is the highest at which at least min_recall of the items with a label are still flagged, read off
+    out-of-fold gate scores (each fold scored by a gate fitted on the others), so that it holds for unseen text.
+    """
+    features = gate_features(probs, texts)
+    flagged = targets.any(axis=1).astype(int)
+    if flagged.min() == flagged.max():  # a single class: flag everything or nothing
+        return DualUseGate(np.zeros(features.shape[1]), 0.0, 0.5 if flagged.max() else 1.5)
+    regression = LogisticRegression(C=GATE_C, max_iter=5000)
+    folds = StratifiedKFold(n_splits=min(GATE_FOLDS, int(np.bincount(flagged).min())), shuffle=True, random_state=seed)
+    out_of_fold = cross_val_predict(regression, features, flagged, cv=folds, method="predict_proba")[:, 1]
+    best = np.sort(out_of_fold[flagged == 1])[::-1]
+    threshold = max(float(best[int(np.ceil(min_recall * len(best))) - 1]), THRESHOLD_FLOOR)
+    regression.fit(features, flagged)
+    return DualUseGate(regression.coef_.ravel(), float(regression.intercept_[0]), threshold)
 
 
 def fit_head(model: DualUseClassifier, texts: list[str], targets: np.ndarray, min_recall: float,
              member_probs: dict[str, np.ndarray] | None = None) -> DualUseClassifier:
-    """Fit the model's weights, calibration and thresholds on validation data in place and return it."""
+    """Fit the model's weights, calibration, label thresholds and dual-use gate on validation data in place and
+    return it."""
     member_probs = member_probs if member_probs is not None else model.member_probabilities(texts)
     member_probs = {name: member_probs[name] for name in model.members}
     model.weights = fit_weights(member_probs, texts, targets)
     raw = model.blend(texts, member_probs)
     model.calibration = fit_calibration(raw, targets, model.labels)
-    model.thresholds, model.dual_use_threshold = fit_thresholds(model.calibrate(raw), targets, model.labels, min_recall)
+    calibrated = model.calibrate(raw)
+    model.thresholds = fit_thresholds(calibrated, targets, model.labels)
+    model.gate = fit_gate(calibrated, texts, targets, min_recall)
     return model

@@ -54,7 +54,7 @@ def evaluate_split(model: DualUseClassifier, records: dict, member_probs: dict |
     texts = records["text"]
     probs = model.member_probabilities(texts) if member_probs is None else member_probs
     calibrated = model.calibrate(model.blend(texts, {name: probs[name] for name in model.members}))
-    predictions = model.decide(calibrated).astype(int)
+    predictions = model.decide(calibrated, texts).astype(int)
     return compute_metrics(np.array(records["label_vector"]), predictions, model.labels, records["lang"], records["style"])
 
 

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from classifier.language import guess_language
-
-GATE_LANGS = ("en", "zh", "ja")
+from classifier.language import LANGS, guess_language
 
 
 def gate_features(probs: np.ndarray, texts: list[str]) -> np.ndarray:
@@ -20,13 +18,13 @@ def gate_features(probs: np.ndarray, texts: list[str]) -> np.ndarray:
     clipped = np.clip(probs, 1e-6, 1 - 1e-6)
     ordered = np.sort(probs, axis=1)
     languages = [guess_language(text) for text in texts]
-    one_hot = np.array([[lang == code for code in GATE_LANGS] for lang in languages], dtype=np.float64)
+    one_hot = np.array([[lang == code for code in LANGS] for lang in languages], dtype=np.float64)
     return np.hstack([
         np.log(clipped / (1 - clipped)),
         np.log(ordered[:, -1:] + 1e-6),
-        ordered[:, -2:-1] if probs.shape[1] > 1 else np.zeros((len(probs), 1)),
+        ordered[:, -2:-1],
         probs.sum(axis=1, keepdims=True),
-        one_hot.reshape(len(texts), len(GATE_LANGS)),
+        one_hot.reshape(len(texts), len(LANGS)),
     ])
 
 

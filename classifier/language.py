@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+LANGS = ("en", "zh", "ja")  # what guess_language returns
 KANA = re.compile(r"[\u3040-\u30ff\uff66-\uff9f]")
 _HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
 

@@ -14,13 +14,12 @@ import numpy as np
 
 from classifier.evidence import evidence_spans
 from classifier.gate import DualUseGate
-from classifier.language import guess_language
+from classifier.language import LANGS, guess_language
 from classifier.linear import NgramClassifier
 from classifier.text import validate_description
 from classifier.transformer import TRANSFORMER_DIR, TransformerScorer
 
 CONFIG_FILE = "dualuse.json"
-LANGS = ("en", "zh", "ja")
 UNCERTAINTY_MARGIN = 0.8  # in log-odds: a score within a factor ~2.2 in odds of its threshold is "near"
 NOTICE = "Flags likely dual-use items for human review; not a legal determination."
 

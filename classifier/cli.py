@@ -402,7 +402,7 @@ def build_parser() -> argparse.ArgumentParser:
     check = data_commands.add_parser("check", help="validate the corpus splits and print counts")
     check.add_argument("--corpus", help="directory with train/validation/test.jsonl (default: data/corpus)")
     check.set_defaults(handler=_cmd_data_check)
-    build = data_commands.add_parser("build", help="rebuild the splits from data/corpus/authored and data/ccl")
+    build = data_commands.add_parser("build", help="rebuild the splits from data/corpus/authored and data/control_list")
     build.set_defaults(handler=_cmd_data_build)
     quality = data_commands.add_parser("quality", help="report items whose labels disagree with out-of-fold predictions")
     quality.add_argument("-o", "--output", default="reports/label_quality.csv")

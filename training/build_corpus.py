@@ -24,7 +24,7 @@ from training.near_duplicates import near_duplicate_pairs, normalise
 
 SPLIT_RATIOS = {"train": 0.70, "validation": 0.15, "test": 0.15}
 AUTHORED_FIELDS = ("text", "labels", "lang", "style")
-CCL_FILE = "ccl/ccl_part774_supp1_2026-07-23.json"
+CCL_FILE = "control_list/ccl_part774_supp1_2026-07-23.json"
 CCL_MAX_WORDS = 90
 _CCL_SKIP_NOTE = re.compile(r"\(see List of Items Controlled\)\.?|\(These items are .*?\)", re.IGNORECASE)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+import ahocorasick
 from rapidfuzz import fuzz, process
 
 from classifier.rules.entities import Alias, Entity
@@ -18,6 +19,11 @@ UNMATCHED = "unmatched"
 
 CONFIRM_SCORE = 90.0
 POSSIBLE_SCORE = 80.0
+# fuzz.ratio is at most 200 * len(key) / (len(query) + len(key)), so a query longer than 1.5 times the longest
+# key scores below POSSIBLE_SCORE against every key: longer runs of leading words need no fuzzy comparison.
+FUZZY_LENGTH_RATIO = 2 * 100 / POSSIBLE_SCORE - 1
+# Match results kept per matcher; each holds at most one capped end-user name.
+MATCH_CACHE_SIZE = 8192
 # Two words at least this similar count as one word with a typo.
 WORD_TYPO_SCORE = 84.0
 # Short keys (abbreviations, two-kanji names) are matched exactly only: a typo of "IHI" is not evidence.
@@ -112,7 +118,12 @@ def typo_score(query_words: tuple[str, ...], alias_words: tuple[str, ...]) -> fl
 
 
 class EndUserMatcher:
-    """Matches end-user names against every alias of every entity."""
+    """Matches end-user names against every alias of every entity, in time linear in the length of the name.
+
+    One Aho-Corasick pass over the name's tokens finds every alias key; CJK aliases written with a unit attached
+    are looked up among prefixes no longer than the longest key; fuzzy comparison runs only on the runs of
+    leading words short enough to score as a typo of some key.
+    """
 
     def __init__(self, entities: dict[str, Entity]) -> None:
         self.entities = entities
@@ -125,9 +136,14 @@ class EndUserMatcher:
                 if has_cjk(alias.text) and alias.kind != "zh":
                     self._add(entity.id, alias, romanise(alias.text), romanised=True)
         self._longest_key = max(len(key) for key in self._by_key)
-        self._cjk_keys = [key for key in self._by_key if has_cjk(key) and len(key) >= MIN_CJK_KEY_IN_TEXT]
+        self._cjk_keys = frozenset(key for key in self._by_key if has_cjk(key) and len(key) >= MIN_CJK_KEY_IN_TEXT)
         self._fuzzy_keys = [key for key in self._by_key if len(key) >= MIN_FUZZY_KEY[_script(key)]]
-        self._cached_match = lru_cache(maxsize=65536)(self._match)
+        self._longest_fuzzy_query = int(FUZZY_LENGTH_RATIO * max(len(key) for key in self._fuzzy_keys))
+        self._automaton = ahocorasick.Automaton()
+        for key in self._by_key:
+            self._automaton.add_word(key, key)
+        self._automaton.make_automaton()
+        self._cached_match = lru_cache(maxsize=MATCH_CACHE_SIZE)(self._match)
 
     def _add(self, entity_id: str, alias: Alias, normalised: str, romanised: bool) -> None:
         words = tuple(fold_token(word) for word in normalised.split(" "))
@@ -142,9 +158,9 @@ class EndUserMatcher:
         """Return the entities a free text (such as the stated end-use) names exactly, one match per entity."""
         normalised = normalise(text or "")
         tokens = normalised.split(" ") if normalised else []
-        found = self._exact_windows(tokens, text or "", via_romaji=False)
-        compact = "".join(tokens)
-        found += [self._found(self._by_key[key], "normalised", 100.0, []) for key in self._cjk_keys if key in compact]
+        windows, anywhere = self._scan(tokens)
+        found = self._exact_windows(tokens, windows, text or "", via_romaji=False)
+        found += [self._found(self._by_key[key], "normalised", 100.0, []) for key in anywhere]
         by_entity: dict[str, EndUserMatch] = {}
         for match in found:
             if match.alias_kind == "generic" and self.entities[match.entity_id].country not in context_countries:
@@ -172,7 +188,8 @@ class EndUserMatcher:
 
     def _candidates(self, normalised: str, query: str, via_romaji: bool) -> list[EndUserMatch]:
         tokens = normalised.split(" ") if normalised else []
-        candidates = self._exact_windows(tokens, query, via_romaji) + self._attached_cjk(tokens)
+        windows, _ = self._scan(tokens)
+        candidates = self._exact_windows(tokens, windows, query, via_romaji) + self._attached_cjk(tokens)
         whole = compact_key(normalised)
         if not any(candidate.span_key == whole for candidate in candidates):
             candidates += self._fuzzy(tokens)
@@ -183,54 +200,82 @@ class EndUserMatcher:
         return EndUserMatch(status, "", alias_key.entity_id, alias_key.alias.text, alias_key.alias.kind, method,
                             score, " ".join(token for token in detail_tokens if token), alias_key.key)
 
-    def _exact_windows(self, tokens: list[str], query: str, via_romaji: bool) -> list[EndUserMatch]:
-        """Return aliases equal to a run of whole tokens, the rest of the name kept as detail."""
+    def _scan(self, tokens: list[str]) -> tuple[dict[str, tuple[int, int]], list[str]]:
+        """Return the first run of whole tokens (start, end) equal to each alias key, and the CJK keys that occur
+        anywhere (at least MIN_CJK_KEY_IN_TEXT long), from one Aho-Corasick pass over the folded tokens."""
         keys = [fold_token(token) for token in tokens]
+        starts: dict[int, int] = {}
+        ends: dict[int, int] = {}
+        offset = 0
+        for index, key in enumerate(keys):
+            starts.setdefault(offset, index)
+            offset += len(key)
+            ends[offset] = index + 1
+        windows: dict[str, tuple[int, int]] = {}
+        anywhere: dict[str, int] = {}
+        for last, key in self._automaton.iter("".join(keys)):
+            first = last + 1 - len(key)
+            if key in self._cjk_keys:
+                anywhere.setdefault(key, first)
+            if key not in windows and first in starts and last + 1 in ends:
+                windows[key] = (starts[first], ends[last + 1])
+        return windows, sorted(anywhere, key=anywhere.__getitem__)
+
+    def _exact_windows(self, tokens: list[str], windows: dict[str, tuple[int, int]], query: str,
+                       via_romaji: bool) -> list[EndUserMatch]:
+        """Return aliases equal to a run of whole tokens (the first run for each), the rest kept as detail."""
         found = []
-        for start in range(len(tokens)):
-            for end in range(start + 1, len(tokens) + 1):
-                key = "".join(keys[start:end])
-                if len(key) > self._longest_key:
-                    break
-                alias_key = self._by_key.get(key)
-                if alias_key is None:
-                    continue
-                whole = start == 0 and end == len(tokens)
-                if via_romaji or alias_key.romanised:
-                    method = "romanised"
-                elif whole and query == alias_key.alias.text:
-                    method = "exact"
-                elif alias_key.alias.kind == "abbr":
-                    method = "abbreviation"
-                else:
-                    method = "normalised"
-                found.append(self._found(alias_key, method, 100.0, tokens[:start] + tokens[end:]))
+        for key, (start, end) in sorted(windows.items(), key=lambda item: item[1]):
+            alias_key = self._by_key[key]
+            whole = start == 0 and end == len(tokens)
+            if via_romaji or alias_key.romanised:
+                method = "romanised"
+            elif whole and query == alias_key.alias.text:
+                method = "exact"
+            elif alias_key.alias.kind == "abbr":
+                method = "abbreviation"
+            else:
+                method = "normalised"
+            found.append(self._found(alias_key, method, 100.0, tokens[:start] + tokens[end:]))
         return found
 
     def _attached_cjk(self, tokens: list[str]) -> list[EndUserMatch]:
-        """Return CJK aliases written with a unit or works name attached (海上自衛隊佐世保地方隊)."""
+        """Return CJK aliases written with a unit or works name attached (海上自衛隊佐世保地方隊), the first of each."""
         found = []
+        seen: set[str] = set()
+        # fold_token at most halves a run of letters, so no longer prefix can fold to a key.
+        longest_prefix = 2 * self._longest_key
         for index, token in enumerate(tokens):
             if not has_cjk(token):
                 continue
             starts = [0] + [len(prefix) for prefix in _COUNTRY_PREFIXES if token.startswith(prefix)]
             for start in starts:
-                for end in range(start + 2, len(token) + (start > 0)):
+                for end in range(start + 2, min(len(token) + (start > 0), start + longest_prefix + 1)):
                     alias_key = self._by_key.get(fold_token(token[start:end]))
-                    if alias_key is None:
+                    if alias_key is None or alias_key.key in seen:
                         continue
                     rest = token[end:]
                     if rest and len(alias_key.key) < MIN_ATTACHED_CJK_ALIAS and not rest.endswith(_UNIT_ENDINGS):
                         continue
+                    seen.add(alias_key.key)
                     detail = tokens[:index] + [rest] + tokens[index + 1:]
                     found.append(self._found(alias_key, "normalised", 100.0, detail))
         return found
 
     def _fuzzy(self, tokens: list[str]) -> list[EndUserMatch]:
-        """Return near-misses (typos) of the whole name or of its leading words, scored 0-100."""
+        """Return near-misses (typos) of the whole name or of its leading words, scored 0-100.
+
+        Only runs of leading words no longer than the longest key allows are compared, so the work is bounded
+        whatever the length of the name.
+        """
         found = []
-        for end in range(len(tokens), 0, -1):
-            words = tuple(fold_token(token) for token in tokens[:end])
+        folded = [fold_token(token) for token in tokens]
+        longest_run, length = 0, 0
+        while longest_run < len(folded) and length + len(folded[longest_run]) <= self._longest_fuzzy_query:
+            length += len(folded[longest_run])
+            longest_run += 1
+        for end in range(longest_run, 0, -1):
+            words = tuple(folded[:end])
             query = "".join(words)
             if len(query) < MIN_FUZZY_KEY[_script(query)]:
                 break

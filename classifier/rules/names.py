@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
+
+from classifier.rules.disguise import unmask
 
 # Simplified Chinese and traditional forms folded onto the Japanese shinjitai used in the entity data,
 # so that 防卫省 / 防衛省 or 陆上自卫队 / 陸上自衛隊 compare equal.
@@ -57,31 +58,21 @@ def has_kana(text: str) -> bool:
     return bool(_KANA.search(text))
 
 
-def _strip_latin_accents(text: str) -> str:
-    """Drop macrons and accents from Latin letters only (kana voicing marks must survive)."""
-    out = []
-    for char in text:
-        if "LATIN" in unicodedata.name(char, ""):
-            out.append("".join(c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c)))
-        else:
-            out.append(char)
-    return "".join(out)
-
-
 def _hiragana_to_katakana(text: str) -> str:
     return "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in text)
 
 
 def fold_text(text: str) -> str:
-    """Return text with width, case, accents, Chinese variants, kana script and British spelling folded."""
-    text = unicodedata.normalize("NFKC", text or "").casefold()
-    text = _hiragana_to_katakana(_strip_latin_accents(text).translate(VARIANT_TABLE))
+    """Return text unmasked (invisible characters, stray marks, look-alikes), with width, case, accents, Chinese
+    variants, kana script and British spelling folded."""
+    text = unmask(text or "").text.casefold()
+    text = _hiragana_to_katakana(text.translate(VARIANT_TABLE))
     for british, american in _SPELLING:
         text = text.replace(british, american)
     return text
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def normalise(text: str) -> str:
     """Return the name folded for comparison: width, case, variants, legal forms, punctuation, spacing."""
     text = fold_text(text)
@@ -115,12 +106,12 @@ def _romaniser():
     return cutlet.Cutlet()
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def romanise(text: str) -> str:
     """Return Hepburn romaji for Japanese text (via cutlet), normalised; other text is returned normalised."""
     if not has_cjk(text):
         return normalise(text)
-    folded = unicodedata.normalize("NFKC", text).translate(VARIANT_TABLE)
+    folded = unmask(text).text.translate(VARIANT_TABLE)
     for form in _CJK_LEGAL_FORMS:
         folded = folded.replace(form, " ")
     return normalise(_romaniser().romaji(folded))

@@ -6,11 +6,12 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Iterator
 
 import pandas as pd
 
-from classifier.rules import ItemAssessment, Policy, screen_rows
+from classifier.rules import Policy, screen_rows
+from classifier.rules.rows import Assess, assessment_from_prediction
 from classifier.tabular import TableWriter, file_format, iter_chunks
 
 CHUNK_SIZE = 512
@@ -34,12 +35,12 @@ class ScreenSummary:
             self.highlights.append(f"{row.get('id') or '?'}: {outcome} - {why}")
 
 
-def model_assessor(model) -> Callable[[list[str]], list[ItemAssessment]]:
-    """Return a classify callable for the rules layer that uses a DualUseClassifier."""
+def model_assessor(model) -> Assess:
+    """Return the screening pipeline's classify callable for a DualUseClassifier."""
 
-    def classify(texts: list[str]) -> list[ItemAssessment]:
-        return [ItemAssessment(labels=p.labels, scores=p.scores, uncertain=p.uncertain, source=f"model {model.version}")
-                for p in model.classify(texts, with_evidence=False)]
+    def classify(texts: list[str]) -> list:
+        return [assessment_from_prediction(prediction, model.version)
+                for prediction in model.classify(texts, with_evidence=False)]
 
     return classify
 
@@ -50,7 +51,7 @@ def _rows(path: Path) -> Iterator[dict]:
             yield record
 
 
-def screen_file(input_path, output_path, policy: Policy, classify=None) -> ScreenSummary:
+def screen_file(input_path, output_path, policy: Policy, classify: Assess | None = None) -> ScreenSummary:
     """Screen every order row of input_path into output_path (written atomically) and return a summary."""
     input_path, output_path = Path(input_path), Path(output_path)
     file_format(input_path)

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from classifier.rules.conditions import CONDITIONS, DUAL_USE, NOT_DUAL_USE, UNCERTAIN, Facts
+from classifier.rules.disguise import unmasking_notes
 from classifier.rules.end_use import affirmed_text, assess_end_use
 from classifier.rules.entities import Entity
 from classifier.rules.errors import OrderInputError
@@ -208,6 +209,9 @@ def screen_order(order: Order, item: ItemAssessment | None, policy: Policy) -> D
             "labels": item.labels,
             "scores": item.scores,
         }]
+    unmasked = unmasking_notes({"end_user": order.end_user, "end_use": order.end_use})
+    if unmasked:
+        reasons = [{**reason, "text_normalised": unmasked} for reason in reasons]
     return Decision(
         decision=decision,
         reasons=reasons,

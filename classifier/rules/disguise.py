@@ -113,3 +113,9 @@ def unmask(text: str) -> Unmasked:
     if lookalikes:
         text = "".join(table.get(char, char) for char in text)
     return Unmasked(text, invisible, tuple(marks), lookalikes)
+
+
+def unmasking_notes(fields: dict[str, str | None]) -> dict[str, str]:
+    """Return field -> what was undone in it, for the fields whose text carried a disguise."""
+    notes = {name: unmask(text or "").note() for name, text in fields.items()}
+    return {name: note for name, note in notes.items() if note}

@@ -1,14 +1,17 @@
-"""Screening a stream of order rows (as read from CSV or JSONL): every row comes out, bad ones with an error."""
+"""The screening pipeline: order dicts in, one decision or error per order out, for `dualuse screen`, the API and
+the web page alike. Rows read from CSV or JSONL and orders sent as JSON take the same path."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from itertools import islice
 
-from classifier.rules.decide import screen_order
+from classifier.rules.decide import Decision, screen_order
 from classifier.rules.errors import OrderInputError
+from classifier.rules.limits import FieldLimits
 from classifier.rules.orders import ItemAssessment, Order, item_from_order
 from classifier.rules.ruleset import Policy
 from classifier.rules.schema import as_date
@@ -16,11 +19,14 @@ from classifier.rules.schema import as_date
 OUTPUT_COLUMNS = ("decision", "reasons", "matched_entity", "error", "policy_version")
 BATCH_SIZE = 64
 
-Classify = Callable[[list[str]], list[ItemAssessment]]
+# Assesses descriptions in one call: an ItemAssessment per description, or the reason it could not be assessed.
+Assess = Callable[[list[str]], list["ItemAssessment | str"]]
 
 
 def _text(row: dict, column: str) -> str:
     value = row.get(column)
+    if isinstance(value, (bool, dict, list, tuple)):
+        raise OrderInputError(f"{column} must be text, not {type(value).__name__}")
     return "" if value is None else str(value).strip()
 
 
@@ -86,50 +92,81 @@ def order_from_row(row: dict) -> tuple[Order, ItemAssessment | None]:
     return order, item
 
 
-def _result(row: dict, decision: str = "", reasons: str = "[]", matched: str = "", error: str = "",
-            version: str = "") -> dict:
-    return {**row, "decision": decision, "reasons": reasons, "matched_entity": matched, "error": error,
-            "policy_version": version}
+@dataclass(frozen=True)
+class ScreenedOrder:
+    """One order's outcome: its decision and the item assessment behind it, or the error that stopped it."""
+
+    decision: Decision | None
+    item: ItemAssessment | None
+    error: str = ""
 
 
-def _screen_batch(numbered: list[tuple[int, dict]], policy: Policy, classify: Classify | None) -> Iterator[dict]:
-    parsed: list[tuple[int, dict, Order | None, ItemAssessment | None, str]] = []
-    for number, row in numbered:
-        try:
-            order, item = order_from_row(row)
-            parsed.append((number, row, order, item, ""))
-        except OrderInputError as exc:
-            parsed.append((number, row, None, None, f"row {number}: {exc}"))
-    to_classify = [index for index, (_, _, order, item, error) in enumerate(parsed)
-                   if not error and item is None and classify is not None and order.description]
-    if to_classify:
-        assessments = classify([parsed[index][2].description for index in to_classify])
-        if len(assessments) != len(to_classify):
-            raise ValueError(f"classify returned {len(assessments)} assessments for {len(to_classify)} descriptions")
-        for index, assessment in zip(to_classify, assessments, strict=True):
-            number, row, order, _, error = parsed[index]
-            parsed[index] = (number, row, order, assessment, error)
-    for number, row, order, item, error in parsed:
-        if error:
-            yield _result(row, error=error, version=policy.version)
-            continue
-        if item is None:
-            missing = "description is empty" if classify is not None else "no classifier is available"
-            yield _result(row, error=f"row {number}: the item has no labels or control_code and {missing}",
-                          version=policy.version)
-            continue
-        try:
-            decision = screen_order(order, item, policy)
-        except OrderInputError as exc:
-            yield _result(row, error=f"row {number}: {exc}", version=policy.version)
-            continue
-        matched = json.dumps(decision.matched_entity, ensure_ascii=False) if decision.matched_entity else ""
-        yield _result(row, decision.decision, json.dumps(decision.reasons, ensure_ascii=False), matched,
-                      version=policy.version)
+def assessment_from_prediction(prediction, model_version: str | None) -> ItemAssessment | str:
+    """Return a model's prediction for a description as an item assessment, or the reason it gave none."""
+    if prediction.error:
+        return f"description: {prediction.error}"
+    return ItemAssessment(labels=prediction.labels, scores=prediction.scores, uncertain=prediction.uncertain,
+                          source=f"model {model_version}")
 
 
-def screen_rows(rows: Iterable[dict], policy: Policy, classify: Classify | None = None) -> Iterator[dict]:
+def _parse(row: dict, limits: FieldLimits) -> list:
+    """Return [order, item, error] for one order dict; the item is None when it needs assessing."""
+    try:
+        limits.check(row)
+        order, item = order_from_row(row)
+    except OrderInputError as exc:
+        return [None, None, str(exc)]
+    return [order, item, ""]
+
+
+def _decide(order: Order | None, item: ItemAssessment | None, error: str, policy: Policy,
+            can_assess: bool) -> ScreenedOrder:
+    if error:
+        return ScreenedOrder(None, item, error)
+    if item is None:
+        missing = "description is empty" if can_assess else "no classifier is available"
+        return ScreenedOrder(None, None, f"the item has no labels or control_code and {missing}")
+    try:
+        return ScreenedOrder(screen_order(order, item, policy), item)
+    except OrderInputError as exc:
+        return ScreenedOrder(None, item, str(exc))
+
+
+def screen_orders(orders: list[dict], policy: Policy, classify: Assess | None = None,
+                  limits: FieldLimits = FieldLimits()) -> list[ScreenedOrder]:
+    """Return the outcome of every order dict, in order; descriptions without labels are assessed by one call
+    of `classify`."""
+    parsed = [_parse(order, limits) for order in orders]
+    wanted = [entry for entry in parsed
+              if classify is not None and not entry[2] and entry[1] is None and entry[0].description]
+    if wanted:
+        assessments = classify([entry[0].description for entry in wanted])
+        if len(assessments) != len(wanted):
+            raise ValueError(f"classify returned {len(assessments)} assessments for {len(wanted)} descriptions")
+        for entry, assessment in zip(wanted, assessments, strict=True):
+            entry[1 if isinstance(assessment, ItemAssessment) else 2] = assessment
+    return [_decide(order, item, error, policy, classify is not None) for order, item, error in parsed]
+
+
+def _output_row(number: int, row: dict, outcome: ScreenedOrder, policy: Policy) -> dict:
+    """Return the input row with decision, reasons, matched_entity, error and policy_version columns added."""
+    decision = outcome.decision
+    return {
+        **row,
+        "decision": decision.decision if decision else "",
+        "reasons": json.dumps(decision.reasons, ensure_ascii=False) if decision else "[]",
+        "matched_entity": json.dumps(decision.matched_entity, ensure_ascii=False)
+        if decision and decision.matched_entity else "",
+        "error": f"row {number}: {outcome.error}" if outcome.error else "",
+        "policy_version": policy.version,
+    }
+
+
+def screen_rows(rows: Iterable[dict], policy: Policy, classify: Assess | None = None,
+                limits: FieldLimits = FieldLimits()) -> Iterator[dict]:
     """Yield every input row with decision, reasons, matched_entity, error and policy_version added."""
     numbered = enumerate(rows, start=1)
     while batch := list(islice(numbered, BATCH_SIZE)):
-        yield from _screen_batch(batch, policy, classify)
+        outcomes = screen_orders([row for _, row in batch], policy, classify, limits)
+        for (number, row), outcome in zip(batch, outcomes, strict=True):
+            yield _output_row(number, row, outcome, policy)

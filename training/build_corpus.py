@@ -14,6 +14,7 @@ from pathlib import Path
 
 from classifier.taxonomy import Taxonomy, default_taxonomy
 from training.corpus import (
+    ENTRY_FIELDS,
     CorpusError,
     SPLITS,
     corpus_dir,
@@ -54,6 +55,7 @@ def read_authored(directory: Path, taxonomy: Taxonomy) -> list[dict]:
             }
             if raw.get("lookalike"):
                 record["lookalike"] = True
+            record.update({name: raw[name] for name in ENTRY_FIELDS if name in raw})
             items.setdefault(record["id"], record)
     if errors:
         raise CorpusError("\n".join(errors[:20]) + (f"\n... and {len(errors) - 20} more" if len(errors) > 20 else ""))

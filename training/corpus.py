@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+from classifier.entries.control_list import control_list
 from classifier.paths import data_dir
 from classifier.taxonomy import Taxonomy, default_taxonomy
 
@@ -13,7 +14,9 @@ LANGS = ("en", "zh", "ja")
 STYLES = ("line", "marketing", "datasheet")
 SPLITS = ("train", "validation", "test")
 RECORD_FIELDS = ("id", "text", "labels", "lang", "style", "source")
-OPTIONAL_FIELDS = ("lookalike",)
+ENTRY_FIELDS = ("entries", "national", "entries_below")
+OPTIONAL_FIELDS = ("lookalike", *ENTRY_FIELDS)
+MAX_ENTRIES = 3
 SOURCE_PATTERN = re.compile(r"^(authored|review:\S+|ccl:[0-9][A-E][0-9]{3}[a-z0-9.]*)$")
 GIVEAWAY_PATTERN = re.compile(r"dual[- ]use|export control|两用物项|出口管制|輸出管理|\bECCN\b", re.IGNORECASE)
 
@@ -76,6 +79,42 @@ def record_errors(record: dict, where: str, taxonomy: Taxonomy, fields=RECORD_FI
         errors.append(f"{where}: 'source' must be 'authored' or 'ccl:<ECCN>', not {record.get('source')!r}")
     if record.get("lookalike") and labels:
         errors.append(f"{where}: a 'lookalike' (hard negative) must have no labels")
+    return errors + entry_errors(record, where)
+
+
+def _code_list_errors(record: dict, name: str, where: str) -> list[str]:
+    codes = record[name]
+    if not isinstance(codes, list) or not all(isinstance(code, str) for code in codes):
+        return [f"{where}: '{name}' must be a list of Annex I codes such as '7A003'"]
+    errors = []
+    entries = control_list().entries
+    unknown = [code for code in codes if code not in entries]
+    if unknown:
+        errors.append(f"{where}: '{name}' code {unknown[0]!r} is not an entry of the EU Annex I list")
+    if len(set(codes)) != len(codes):
+        errors.append(f"{where}: repeated code in '{name}'")
+    return errors
+
+
+def entry_errors(record: dict, where: str) -> list[str]:
+    """Return the violations of the optional entry-code fields (`entries`, `national`, `entries_below`)."""
+    errors = []
+    labelled = bool(record.get("labels"))
+    if "entries" in record:
+        errors += _code_list_errors(record, "entries", where)
+        if record["entries"] and not labelled:
+            errors.append(f"{where}: 'entries' are allowed only on an item with labels")
+        if isinstance(record["entries"], list) and len(record["entries"]) > MAX_ENTRIES:
+            errors.append(f"{where}: at most {MAX_ENTRIES} 'entries', best first")
+    if "entries_below" in record:
+        errors += _code_list_errors(record, "entries_below", where)
+        if labelled:
+            errors.append(f"{where}: 'entries_below' belongs to an item relabelled as a look-alike (no labels)")
+    if "national" in record:
+        if not isinstance(record["national"], str) or not record["national"].strip():
+            errors.append(f"{where}: 'national' must be a non-empty note")
+        elif not labelled:
+            errors.append(f"{where}: 'national' is allowed only on an item with labels")
     return errors
 
 

@@ -6,8 +6,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from classifier.entries.threshold_check import threshold_errors
 from classifier.taxonomy import Taxonomy, default_taxonomy
-from training.corpus import LANGS, SPLITS, STYLES, CorpusError, read_jsonl, record_errors
+from training.corpus import LANGS, SPLITS, STYLES, CorpusError, entry_errors, read_jsonl, record_errors
 from training.near_duplicates import NEAR_DUPLICATE_JACCARD, near_duplicate_pairs
 
 MIN_AUTHORED = 3000
@@ -68,6 +69,18 @@ def _read_splits(corpus: Path, taxonomy: Taxonomy, report: CheckReport) -> dict[
                 records.append(record)
         splits[split] = records
     return splits
+
+
+def _check_authored_entries(authored: Path, report: CheckReport) -> None:
+    """Check the entry-code fields where the annotators write them, before the splits are rebuilt."""
+    for path in sorted(authored.glob("*.jsonl")):
+        try:
+            numbered = read_jsonl(path)
+        except CorpusError as exc:
+            report.violations.append(str(exc))
+            continue
+        for number, record in numbered:
+            report.violations.extend(entry_errors(record, f"{path}:{number}"))
 
 
 def _check_counts(authored: list[dict], taxonomy: Taxonomy, report: CheckReport) -> None:
@@ -160,5 +173,7 @@ def check_corpus(corpus: str | Path, taxonomy: Taxonomy | None = None) -> CheckR
     authored = [r for records in splits.values() for r in records if r["source"] == "authored"]
     _check_counts(authored, taxonomy, report)
     _check_splits(splits, report)
+    _check_authored_entries(Path(corpus) / "authored", report)
+    report.violations += threshold_errors()
     report.tables = _count_tables(splits, taxonomy)
     return report

@@ -1,0 +1,170 @@
+"""Extract stated quantities (value, unit, comparator, the exact phrase) from English, Chinese and Japanese text."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from classifier.entries.units import match_unit
+
+SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
+_KEEP = set("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺，℃㎛㎏")
+_NUMBER = re.compile(
+    r"(?<![A-Za-z0-9_.,×*/^⁻])"
+    r"(?:\d{1,3}(?:,\d{3})+(?![\d])|\d{1,3}(?:[\u00a0\u202f\u2009]\d{3})+(?![\d])|\d+)(?:[.,]\d+)?(?:[eE][-+−]?\d+)?"
+)
+_EXPONENT = re.compile(r"\s*[×xX*]\s*10(?:\s*\^\s*([-−+]?\d+)|([⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)|([-−]\d+))")
+_MULTIPLIER = re.compile(r"(万|亿|千)(?![瓦米克赫帕伏])")
+MULTIPLIERS = {"万": 1e4, "亿": 1e8, "千": 1e3}
+_RANGE = re.compile(r"\s*(?:-|–|—|~|～|〜|to|至|到|から)\s*(?=[-−+]?\d)")
+_SPACE = re.compile(r"[ \u00a0\u202f\u2009]?")
+# Written before the number: (pattern, comparator). "better" is "better than", which the threshold direction reads.
+_PREFIX = (
+    (r"(?:≤|<=|=<|≦|不大于|不超过|小于等于|小於等於|up to|max\.?|maximum|最大|最高)", "<="),
+    (r"(?:≥|>=|=>|≧|不小于|不低于|大于等于|at least|min\.?|minimum|最小|最低)", ">="),
+    (r"(?:优于|優於|better than|superior to)", "better"),
+    (r"(?:<|less than|lower than|under|below|小于|小於|低于|低於)", "<"),
+    (r"(?:>|greater than|more than|over|exceeding|above|大于|大於|高于|高於|超过|超過)", ">"),
+    (r"(?:±|\+/-|\+-)", "±"),
+    (r"(?:~|～|≈|approx\.?|approximately|about|约|約|ca\.)", "~"),
+)
+_PREFIX_PATTERNS = tuple((re.compile(rf"{pattern}\s*$", re.IGNORECASE), name) for pattern, name in _PREFIX)
+_SUFFIX = (
+    (re.compile(r"\s*(?:以下|以内|以內|或以下|max\.?\b|maximum\b|or less\b)", re.IGNORECASE), "<="),
+    (re.compile(r"\s*(?:未満)"), "<"),
+    (re.compile(r"\s*(?:以上|或以上|or more\b|min\.?\b|minimum\b)", re.IGNORECASE), ">="),
+    (re.compile(r"\s*(?:或更好|或更优|or better\b)", re.IGNORECASE), "better"),
+)
+CONTEXT_CHARS = 60
+
+
+@dataclass(frozen=True)
+class StatedQuantity:
+    """A value stated in a text: value (and upper end of a range), pint unit, comparator, and where it was written."""
+
+    value: float
+    unit: str
+    start: int
+    end: int
+    phrase: str
+    comparator: str | None = None
+    upper: float | None = None
+
+    def as_dict(self) -> dict:
+        """Return a JSON-ready dict."""
+        return {"value": self.value, "upper": self.upper, "unit": self.unit, "comparator": self.comparator,
+                "phrase": self.phrase, "start": self.start, "end": self.end}
+
+
+def normalise(text: str) -> str:
+    """Return text with full-width and compatibility characters folded one for one, so offsets stay valid."""
+    chars = []
+    for char in text:
+        folded = unicodedata.normalize("NFKC", char)
+        chars.append(folded if len(folded) == 1 and char not in _KEEP else char)
+    folded = "".join(chars)
+    return folded.replace("−", "-")
+
+
+def _parse_number(raw: str) -> float:
+    raw = raw.replace("−", "-").replace("\u00a0", "").replace("\u202f", "").replace("\u2009", "")
+    mantissa, _, exponent = raw.replace("E", "e").partition("e")
+    if re.fullmatch(r"[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?", mantissa):
+        mantissa = mantissa.replace(",", "")
+    else:
+        mantissa = mantissa.replace(",", ".")
+    return float(mantissa) * (10 ** int(exponent) if exponent else 1)
+
+
+def _number_at(text: str, position: int) -> tuple[float, int] | None:
+    """Return (value, end) of a signed number starting at position, with ×10ⁿ and 万/千 multipliers applied."""
+    sign = 1.0
+    if position < len(text) and text[position] in "-+":
+        sign = -1.0 if text[position] == "-" else 1.0
+        position += 1
+    match = _NUMBER.match(text, position)
+    if not match:
+        return None
+    value, end = sign * _parse_number(match.group(0)), match.end()
+    exponent = _EXPONENT.match(text, end)
+    if exponent:
+        power = next(group for group in exponent.groups() if group)
+        value *= 10 ** int(power.translate(SUPERSCRIPTS).replace("−", "-"))
+        end = exponent.end()
+    multiplier = _MULTIPLIER.match(text, end)
+    if multiplier:
+        value *= MULTIPLIERS[multiplier.group(1)]
+        end = multiplier.end()
+    return value, end
+
+
+def _unit_after(text: str, position: int, context: str) -> tuple[str, int] | None:
+    space = _SPACE.match(text, position)
+    found = match_unit(text, space.end(), context)
+    if found is None and text.startswith("-", position):
+        found = match_unit(text, position + 1, context)
+        if found and found[0] != "bit":
+            return None
+    return found
+
+
+def _prefix_comparator(text: str, start: int) -> tuple[str | None, int]:
+    window = text[max(0, start - 16) : start]
+    for pattern, name in _PREFIX_PATTERNS:
+        match = pattern.search(window)
+        if match and (match.start() == 0 or not window[match.start() - 1].isalpha() or not match.group(0)[0].isalpha()):
+            return name, start - (len(window) - match.start())
+    return None, start
+
+
+def _signed_start(text: str, start: int) -> int:
+    """Include a minus sign written directly before the number, unless it joins two words or numbers."""
+    if start > 0 and text[start - 1] == "-" and (start == 1 or not text[start - 2].isalnum()):
+        return start - 1
+    return start
+
+
+def extract_quantities(text: str) -> list[StatedQuantity]:
+    """Return every number with a unit stated in the text, in order; bare numbers are left out."""
+    norm = normalise(text)
+    found: list[StatedQuantity] = []
+    consumed = 0
+    for match in _NUMBER.finditer(norm):
+        if match.start() < consumed:
+            continue
+        start = _signed_start(norm, match.start())
+        first = _number_at(norm, start)
+        if first is None:
+            continue
+        value, end = first
+        context = norm[max(0, start - CONTEXT_CHARS) : end + CONTEXT_CHARS]
+        unit = _unit_after(norm, end, context)
+        upper = None
+        if unit is None:
+            separator = _RANGE.match(norm, end)
+            second = _number_at(norm, separator.end()) if separator else None
+            unit = _unit_after(norm, second[1], context) if second else None
+            if unit is None:
+                continue
+            upper = second[0]
+        else:
+            separator = _RANGE.match(norm, unit[1])
+            second = _number_at(norm, separator.end()) if separator else None
+            repeated = _unit_after(norm, second[1], context) if second else None
+            if repeated and repeated[0] == unit[0]:
+                upper, unit = second[0], repeated
+        expression, end = unit
+        comparator, phrase_start = _prefix_comparator(norm, start)
+        for pattern, name in _SUFFIX:
+            suffix = pattern.match(norm, end)
+            if suffix:
+                comparator, end = name, suffix.end()
+                break
+        if upper is not None and comparator is None:
+            comparator = "range"
+        if upper is not None and upper < value:
+            value, upper = upper, value
+        found.append(StatedQuantity(value, expression, phrase_start, end, text[phrase_start:end], comparator, upper))
+        consumed = end
+    return found

@@ -1,0 +1,157 @@
+"""Parameter thresholds of control-list entries (data/control_list/*.yaml) and how a text's stated value compares."""
+
+from __future__ import annotations
+
+import operator
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from classifier.entries.quantities import StatedQuantity, extract_quantities, normalise
+from classifier.entries.units import convert, same_kind
+from classifier.paths import data_dir
+
+PARAMETERS_FILE = "control_list/parameters.yaml"
+THRESHOLDS_DIR = "control_list/thresholds"
+COMPARATORS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+MEETS, BELOW, NOT_STATED = "meets", "below", "not_stated"
+# A value counts for a parameter when written this many characters after one of its keywords, or just before it.
+AFTER_KEYWORD_CHARS = 40
+BEFORE_KEYWORD_CHARS = 12
+
+
+class ThresholdError(ValueError):
+    """A parameter or threshold file that cannot be read."""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A parameter thresholds are stated in: its id, the unit its values convert to, and the words that name it."""
+
+    id: str
+    unit: str
+    keywords: tuple[str, ...]
+
+    def keyword_spans(self, text: str) -> list[tuple[int, int]]:
+        """Return (start, end) of every keyword in the (normalised) text."""
+        spans = []
+        for keyword in self.keywords:
+            pattern = rf"(?<![A-Za-z]){re.escape(keyword)}(?![A-Za-z])" if keyword.isascii() else re.escape(keyword)
+            spans += [(m.start(), m.end()) for m in re.finditer(pattern, text, re.IGNORECASE)]
+        return spans
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """One threshold: the provision (dotted path), parameter, comparator, value and unit, the verbatim line, notes."""
+
+    paragraph: str
+    parameter: str
+    comparator: str
+    value: float
+    unit: str
+    line: str
+    notes: tuple[str, ...] = ()
+
+    @property
+    def code(self) -> str:
+        """Return the 5-character entry code."""
+        return self.paragraph[:5]
+
+    def as_dict(self) -> dict:
+        """Return a JSON-ready dict."""
+        return {"paragraph": self.paragraph, "parameter": self.parameter, "comparator": self.comparator,
+                "value": self.value, "unit": self.unit, "line": self.line, "notes": list(self.notes)}
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """A threshold set against a text: meets, below or not_stated, with the stated quantity it was decided on."""
+
+    threshold: Threshold
+    status: str
+    stated: StatedQuantity | None = None
+    stated_value: float | None = None
+
+    def as_dict(self) -> dict:
+        """Return a JSON-ready dict."""
+        return {"threshold": self.threshold.as_dict(), "status": self.status,
+                "stated": self.stated.as_dict() if self.stated else None, "stated_value": self.stated_value}
+
+
+def read_yaml(path: Path):
+    """Return the parsed YAML of a file; a syntax error raises ThresholdError naming the file."""
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ThresholdError(f"{path}: not valid YAML: {exc}") from exc
+
+
+@lru_cache(maxsize=4)
+def _parameters(path: str) -> dict[str, Parameter]:
+    raw = read_yaml(Path(path)) or {}
+    return {name: Parameter(name, spec["unit"], tuple(spec["keywords"])) for name, spec in raw.items()}
+
+
+@lru_cache(maxsize=4)
+def _thresholds(directory: str) -> tuple[Threshold, ...]:
+    records = []
+    for path in sorted(Path(directory).glob("*.yaml")):
+        for raw in read_yaml(path) or []:
+            records.append(Threshold(raw["paragraph"], raw["parameter"], raw["comparator"], float(raw["value"]),
+                                     raw["unit"], raw["line"], tuple(raw.get("notes") or ())))
+    return tuple(records)
+
+
+def load_parameters(data: Path | None = None) -> dict[str, Parameter]:
+    """Return the parameters by id, read once from data/control_list/parameters.yaml."""
+    return _parameters(str((data or data_dir()) / PARAMETERS_FILE))
+
+
+def load_thresholds(data: Path | None = None) -> tuple[Threshold, ...]:
+    """Return every threshold record of data/control_list/thresholds/*.yaml, read once."""
+    return _thresholds(str((data or data_dir()) / THRESHOLDS_DIR))
+
+
+def thresholds_for(code: str, data: Path | None = None) -> list[Threshold]:
+    """Return the thresholds of an entry code (e.g. 7A002) or of a dotted paragraph and the ones below it."""
+    return [t for t in load_thresholds(data) if t.paragraph == code or t.paragraph.startswith(code + ".")]
+
+
+def find_stated(text: str, parameter: Parameter, quantities: list[StatedQuantity] | None = None) -> StatedQuantity | None:
+    """Return the quantity of the parameter's kind written nearest one of its keywords, or None when none is."""
+    norm = normalise(text)
+    quantities = extract_quantities(text) if quantities is None else quantities
+    candidates = [q for q in quantities if same_kind(q.unit, parameter.unit)]
+    best, best_distance = None, None
+    for start, end in parameter.keyword_spans(norm):
+        for stated in candidates:
+            if stated.start >= end:
+                distance = stated.start - end if stated.start - end <= AFTER_KEYWORD_CHARS else None
+            else:
+                distance = start - stated.end if 0 <= start - stated.end <= BEFORE_KEYWORD_CHARS else None
+            if distance is not None and (best_distance is None or distance < best_distance):
+                best, best_distance = stated, distance
+    return best
+
+
+def stated_value(stated: StatedQuantity, threshold: Threshold) -> float:
+    """Return the stated value in the threshold's unit; for a range, the end the comparator reads (max for > / >=)."""
+    values = [stated.value] if stated.upper is None else [stated.value, stated.upper]
+    converted = [convert(value, stated.unit, threshold.unit) for value in values]
+    return max(converted) if threshold.comparator.startswith(">") else min(converted)
+
+
+def assess(threshold: Threshold, text: str, quantities: list[StatedQuantity] | None = None,
+           data: Path | None = None) -> Assessment:
+    """Return whether the text's stated parameter meets the threshold, is below it, or is not stated."""
+    parameter = load_parameters(data)[threshold.parameter]
+    stated = find_stated(text, parameter, quantities)
+    if stated is None:
+        return Assessment(threshold, NOT_STATED)
+    value = stated_value(stated, threshold)
+    status = MEETS if COMPARATORS[threshold.comparator](value, threshold.value) else BELOW
+    return Assessment(threshold, status, stated, value)

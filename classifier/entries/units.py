@@ -1,0 +1,183 @@
+"""Units: the pint registry (with the definitions in units.txt) and the written forms of units in en/zh/ja text."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import pint
+
+DEFINITIONS = Path(__file__).with_name("units.txt")
+PREFIXES = {"f": "femto", "p": "pico", "n": "nano", "u": "micro", "µ": "micro", "μ": "micro", "m": "milli", "": "",
+            "k": "kilo", "K": "kilo", "M": "mega", "G": "giga", "T": "tera", "P": "peta"}
+_HOUR = r"(?:hours?|hrs?|h|小时|小時|时|時間|時)"
+_SECOND = r"(?:sec|s|秒)"
+_DEGREE = r"(?:degrees?|deg|°|º|度)"
+_MICRO = r"(?:µ|μ|u)"
+_LATIN_END = r"(?![A-Za-z])"
+# A unit written as "g" is a gram or, in acceleration context, the standard gravity: decided by the words around it.
+GEE = "gee"
+_GEE_CONTEXT = re.compile(
+    r"acceler|shock|vibrat|bias|\bIMU\b|gyro|\bg[- ]?range|加速度|冲击|振动|零偏|衝撃|振動|バイアス|陀螺|ジャイロ",
+    re.IGNORECASE,
+)
+
+# (pattern, pint expression); a "{p}" in the expression takes the SI prefix captured by the pattern's first group.
+# Ordered so that compound forms (deg/h, nm/hr, m³/h) are tried before their parts (deg, nm, m).
+UNIT_FORMS: tuple[tuple[str, str], ...] = (
+    (rf"{_DEGREE}\s*/\s*(?:√|sqrt\s*\(?\s*|rt)\s*{_HOUR}\)?{_LATIN_END}", "degree/hour**0.5"),
+    (rf"{_DEGREE}\s*/\s*{_HOUR}{_LATIN_END}", "degree/hour"),
+    (r"度每小时", "degree/hour"),
+    (rf"{_DEGREE}\s*/\s*{_SECOND}{_LATIN_END}|dps{_LATIN_END}", "degree/second"),
+    (rf"(?:nm|NM|nmi|n\.\s?mile|海里|海哩)\s*/\s*{_HOUR}{_LATIN_END}", "nautical_mile/hour"),
+    (r"([fpn])T\s*/\s*(?:√|sqrt\s*\(?\s*|rt)\s*Hz\)?", "{p}tesla/hertz**0.5"),
+    (rf"([kMGT])(?:SPS|sps|Sps|S/s|Sa/s|SaPS|samples?/s(?:ec)?){_LATIN_END}", "{p}sample/second"),
+    (r"(?:SPS|sps|samples?/s(?:ec)?)(?![A-Za-z])|采样/秒", "sample/second"),
+    (r"([kMGT]?)(?:bps|bit/s|b/s)(?![A-Za-z])", "{p}bit/second"),
+    (r"([GTP])(?:FLOPS|flops|FLOP/s)(?![A-Za-z])", "{p}flop/second"),
+    (r"(?:fps|FPS|frames?/s(?:ec)?|帧/秒|帧每秒|フレーム/秒)(?![A-Za-z])", "frame/second"),
+    (r"(?:rpm|RPM|r/min|rev/min|min⁻¹|min-1|转/分钟|转/分|转每分|回転/分)(?![A-Za-z])", "revolution/minute"),
+    (r"(?:m³|m3|立方米)\s*/\s*(?:h|hr|小时|時間|時)(?![A-Za-z])", "meter**3/hour"),
+    (r"(?:L|l|升|リットル)\s*/\s*(?:min|分钟|分)(?![A-Za-z])|lpm(?![A-Za-z])", "liter/minute"),
+    (r"(?:L|l|升)\s*/\s*(?:h|hr|小时)(?![A-Za-z])", "liter/hour"),
+    (r"(?:L|l|升)\s*/\s*(?:s|sec|秒)(?![A-Za-z])", "liter/second"),
+    (r"(?:km/h|kph|km/hr|公里/小时|キロ/時|km/時)(?![A-Za-z])", "kilometer/hour"),
+    (r"(?:m/s²|m/s2|m/s\^2|米/秒²)(?![A-Za-z])", "meter/second**2"),
+    (r"(?:m/s|米/秒|メートル/秒)(?![A-Za-z0-9²])", "meter/second"),
+    (r"(?:g/cm³|g/cm3|g/cc|克/立方厘米)(?![A-Za-z])", "gram/centimeter**3"),
+    (r"dBm(?![A-Za-z])", "dBm"),
+    (r"(?:Wh/kg|W·h/kg|瓦时/千克)(?![A-Za-z])", "watt_hour/kilogram"),
+    (r"(?:WT|Weighted TeraFLOPS)(?![A-Za-z])", "weighted_teraflops"),
+    (r"([k]?)VA(?![A-Za-z])", "{p}volt_ampere"),
+    (r"r\.p\.m\.?", "revolution/minute"),
+    (r"([kMGT]?)Hz(?![A-Za-z])", "{p}hertz"),
+    (r"(?:兆赫兹|兆赫|メガヘルツ)", "megahertz"),
+    (r"(?:千赫兹|千赫|キロヘルツ)", "kilohertz"),
+    (r"(?:吉赫兹|吉赫|ギガヘルツ|GHZ)", "gigahertz"),
+    (r"(?:赫兹|ヘルツ)", "hertz"),
+    (r"(?:千瓦|キロワット)", "kilowatt"),
+    (r"(?:兆瓦|メガワット)", "megawatt"),
+    (r"(?:毫瓦|ミリワット)", "milliwatt"),
+    (r"(?:瓦特|瓦|ワット)", "watt"),
+    (r"([mkMG]?)W(?![A-Za-z])", "{p}watt"),
+    (r"(?:毫焦耳|毫焦|ミリジュール)", "millijoule"),
+    (r"(?:焦耳|焦|ジュール)", "joule"),
+    (rf"([mkµμu]?)J{_LATIN_END}", "{p}joule"),
+    (r"(?:千伏|キロボルト)", "kilovolt"),
+    (r"(?:伏特|伏|ボルト)", "volt"),
+    (rf"([mkM]?)V{_LATIN_END}", "{p}volt"),
+    (rf"([mk]?)A{_LATIN_END}", "{p}ampere"),
+    (r"(?:兆帕|メガパスカル)", "megapascal"),
+    (r"(?:千帕|キロパスカル)", "kilopascal"),
+    (r"(?:吉帕|ギガパスカル)", "gigapascal"),
+    (rf"([kMG]?)Pa{_LATIN_END}", "{p}pascal"),
+    (rf"(m?)bar{_LATIN_END}", "{p}bar"),
+    (rf"psi{_LATIN_END}", "psi"),
+    (rf"(m?)[Tt]orr{_LATIN_END}", "{p}torr"),
+    (rf"(?:nm|纳米|ナノメートル|ナノメーター){_LATIN_END}", "nanometer"),
+    (rf"(?:{_MICRO}m|microns?|micrometers?|micrometres?|微米|ミクロン|マイクロメートル|マイクロメーター|㎛){_LATIN_END}",
+     "micrometer"),
+    (rf"(?:mm|毫米|ミリメートル|ミリ){_LATIN_END}", "millimeter"),
+    (rf"(?:cm|厘米|センチメートル|センチ){_LATIN_END}", "centimeter"),
+    (rf"(?:km|公里|千米|キロメートル){_LATIN_END}", "kilometer"),
+    (rf"(?:nmi|海里|海哩|nautical miles?){_LATIN_END}", "nautical_mile"),
+    (rf"(?:Å|angstroms?){_LATIN_END}", "angstrom"),
+    (rf"(?:inch(?:es)?|英寸|インチ){_LATIN_END}", "inch"),
+    (rf"(?:ft|feet|英尺|フィート){_LATIN_END}", "foot"),
+    (r"(?:m³|m3|立方米|立方メートル)(?![A-Za-z0-9])", "meter**3"),
+    (r"(?:m²|m2|平方米|平方メートル)(?![A-Za-z0-9])", "meter**2"),
+    (r"(?:cm³|cm3|cc)(?![A-Za-z0-9])", "centimeter**3"),
+    (rf"(?:m|米|メートル|metres?|meters?){_LATIN_END}", "meter"),
+    (rf"(?:arc-?sec(?:onds?)?|arcsec|角秒|″){_LATIN_END}", "arcsecond"),
+    (rf"(?:arc-?min(?:utes?)?|角分|′){_LATIN_END}", "arcminute"),
+    (r"(?:毫弧度|ミリラジアン)", "milliradian"),
+    (r"(?:微弧度|マイクロラジアン)", "microradian"),
+    (rf"([mµμu])rad{_LATIN_END}", "{p}radian"),
+    (r"(?:°C|℃|ºC|摄氏度|度C)", "degree_Celsius"),
+    (rf"{_DEGREE}(?![A-Za-z])", "degree"),
+    (rf"mK{_LATIN_END}", "millikelvin"),
+    (rf"(m?)T{_LATIN_END}|特斯拉|テスラ", "{p}tesla"),
+    (rf"(?<=\s)K{_LATIN_END}|开尔文|ケルビン", "kelvin"),
+    (rf"([k]?)rads?\s*\(\s*Si\s*\)", "{p}rads"),
+    (rf"([kM])rads?{_LATIN_END}", "{p}rads"),
+    (rf"(?:Gy|gray|戈瑞|グレイ){_LATIN_END}", "gray"),
+    (rf"(?:kgf|公斤力){_LATIN_END}", "kilogram_force"),
+    (rf"(?:kg|kgs|公斤|千克|キログラム|㎏){_LATIN_END}", "kilogram"),
+    (rf"(?:tonnes?|tons?|t|吨|トン){_LATIN_END}", "tonne"),
+    (rf"(?:lbf){_LATIN_END}", "force_pound"),
+    (rf"(?:lbs?|pounds?){_LATIN_END}", "pound"),
+    (rf"(k?)N{_LATIN_END}(?<=\sN|kN)|牛顿|ニュートン", "{p}newton"),
+    (rf"(?:micro[- ]?g|{_MICRO}g|微克|マイクログラム){_LATIN_END}", f"micro{GEE}"),
+    (rf"(?:milli[- ]?g|mg|毫克|ミリグラム){_LATIN_END}", f"milli{GEE}"),
+    (rf"(?:g|克|グラム|Gs){_LATIN_END}", GEE),
+    (rf"(?:mL|ml|毫升|ミリリットル){_LATIN_END}", "milliliter"),
+    (rf"(?:L|litres?|liters?|升|リットル|ℓ){_LATIN_END}", "liter"),
+    (rf"(?:gal|gallons?){_LATIN_END}", "gallon"),
+    (rf"(?:fs|飞秒|フェムト秒){_LATIN_END}", "femtosecond"),
+    (rf"(?:ps|皮秒|ピコ秒){_LATIN_END}", "picosecond"),
+    (rf"(?:ns|纳秒|ナノ秒){_LATIN_END}", "nanosecond"),
+    (rf"(?:{_MICRO}s|微秒|マイクロ秒){_LATIN_END}", "microsecond"),
+    (rf"(?:ms|毫秒|ミリ秒){_LATIN_END}", "millisecond"),
+    (rf"(?:min|mins|minutes?|分钟|分間){_LATIN_END}", "minute"),
+    (rf"(?:hours?|hrs?|h|小时|小時|時間){_LATIN_END}", "hour"),
+    (rf"(?:days?|天){_LATIN_END}", "day"),
+    (rf"(?:sec|secs|seconds?|s|秒){_LATIN_END}", "second"),
+    (r"(?:%|％|percent|パーセント)", "percent"),
+    (rf"ppm{_LATIN_END}", "ppm"),
+    (rf"ppb{_LATIN_END}", "ppb"),
+    (r"(?:bits?|位|ビット)(?![A-Za-z])", "bit"),
+    (r"(?:knots?|kn|kt|ノット)(?![A-Za-z])", "knot"),
+    (r"(?:hp|HP|马力|馬力)(?![A-Za-z])", "horsepower"),
+)
+_COMPILED = tuple((re.compile(pattern), expression) for pattern, expression in UNIT_FORMS)
+
+
+@lru_cache(maxsize=1)
+def registry() -> pint.UnitRegistry:
+    """Return the shared unit registry: pint's defaults plus units.txt."""
+    units = pint.UnitRegistry()
+    units.load_definitions(str(DEFINITIONS))
+    return units
+
+
+def match_unit(text: str, position: int, context: str = "") -> tuple[str, int] | None:
+    """Return (pint expression, end offset) of the unit written at text[position:], or None.
+
+    A "g" family unit becomes standard gravity when `context` speaks of acceleration, otherwise grams.
+    """
+    for pattern, expression in _COMPILED:
+        match = pattern.match(text, position)
+        if not match:
+            continue
+        if "{p}" in expression:
+            expression = expression.replace("{p}", PREFIXES[match.group(1) or ""])
+        if GEE in expression:
+            gravity = bool(_GEE_CONTEXT.search(context))
+            expression = expression.replace(GEE, "standard_gravity" if gravity else "gram")
+        return expression, match.end()
+    return None
+
+
+def quantity(value: float, unit: str) -> pint.Quantity:
+    """Return a pint Quantity for a value in a unit expression."""
+    return registry().Quantity(value, unit)
+
+
+def same_kind(unit: str, other: str) -> bool:
+    """Return True when the two units measure the same thing (same root units, so deg/h is not Hz)."""
+    return quantity(1, unit).to_root_units().units == quantity(1, other).to_root_units().units
+
+
+def convert(value: float, unit: str, target: str) -> float:
+    """Return value expressed in the target unit."""
+    return float(quantity(value, unit).to(target).magnitude)
+
+
+def known_unit(unit: str) -> bool:
+    """Return True when pint (with units.txt) understands the unit expression."""
+    try:
+        quantity(1, unit)
+    except (pint.errors.PintError, AttributeError, TypeError, ValueError, SyntaxError):
+        return False
+    return True

@@ -37,6 +37,10 @@ _SUFFIX = (
     (re.compile(r"\s*(?:或更好|或更优|or better\b)", re.IGNORECASE), "better"),
 )
 CONTEXT_CHARS = 60
+# Stainless steel grades (316L, 304L) are not volumes.
+_STEEL_GRADE = re.compile(r"(?:304|316|317)L(?![A-Za-z0-9])")
+# A number joined to a name by a hyphen (Zircaloy-4, DLC-4A) is part of the name.
+_MODEL_SUFFIX = re.compile(r"[A-Za-z]-$")
 
 
 @dataclass(frozen=True)
@@ -99,11 +103,11 @@ def _number_at(text: str, position: int) -> tuple[float, int] | None:
     return value, end
 
 
-def _unit_after(text: str, position: int, context: str) -> tuple[str, int] | None:
+def _unit_after(text: str, position: int, context: str, whole: str) -> tuple[str, int] | None:
     space = _SPACE.match(text, position)
-    found = match_unit(text, space.end(), context)
+    found = match_unit(text, space.end(), context, whole)
     if found is None and text.startswith("-", position):
-        found = match_unit(text, position + 1, context)
+        found = match_unit(text, position + 1, context, whole)
         if found and found[0] != "bit":
             return None
     return found
@@ -120,7 +124,7 @@ def _prefix_comparator(text: str, start: int) -> tuple[str | None, int]:
 
 def _signed_start(text: str, start: int) -> int:
     """Include a minus sign written directly before the number, unless it joins two words or numbers."""
-    if start > 0 and text[start - 1] == "-" and (start == 1 or not text[start - 2].isalnum()):
+    if start > 0 and text[start - 1] == "-" and (start == 1 or not (text[start - 2].isascii() and text[start - 2].isalnum())):
         return start - 1
     return start
 
@@ -138,20 +142,22 @@ def extract_quantities(text: str) -> list[StatedQuantity]:
         if first is None:
             continue
         value, end = first
+        if _STEEL_GRADE.match(norm, start) or _MODEL_SUFFIX.search(norm, 0, start) and start == match.start():
+            continue
         context = norm[max(0, start - CONTEXT_CHARS) : end + CONTEXT_CHARS]
-        unit = _unit_after(norm, end, context)
+        unit = _unit_after(norm, end, context, norm)
         upper = None
         if unit is None:
             separator = _RANGE.match(norm, end)
             second = _number_at(norm, separator.end()) if separator else None
-            unit = _unit_after(norm, second[1], context) if second else None
+            unit = _unit_after(norm, second[1], context, norm) if second else None
             if unit is None:
                 continue
             upper = second[0]
         else:
             separator = _RANGE.match(norm, unit[1])
             second = _number_at(norm, separator.end()) if separator else None
-            repeated = _unit_after(norm, second[1], context) if second else None
+            repeated = _unit_after(norm, second[1], context, norm) if second else None
             if repeated and repeated[0] == unit[0]:
                 upper, unit = second[0], repeated
         expression, end = unit

@@ -14,6 +14,7 @@ PREFIXES = {"f": "femto", "p": "pico", "n": "nano", "u": "micro", "µ": "micro",
 _HOUR = r"(?:hours?|hrs?|h|小时|小時|时|時間|時)"
 _SECOND = r"(?:sec|s|秒)"
 _DEGREE = r"(?:degrees?|deg|°|º|度)"
+_ROOT = r"(?:√|sqrt\s*\(?\s*|rt-?|root-?)"
 _MICRO = r"(?:µ|μ|u)"
 _LATIN_END = r"(?![A-Za-z])"
 # A unit written as "g" is a gram or, in acceleration context, the standard gravity: decided by the words around it.
@@ -22,16 +23,18 @@ _GEE_CONTEXT = re.compile(
     r"acceler|shock|vibrat|bias|\bIMU\b|gyro|\bg[- ]?range|加速度|冲击|振动|零偏|衝撃|振動|バイアス|陀螺|ジャイロ",
     re.IGNORECASE,
 )
+_MASS_WORDS = re.compile(r"mass|weight|weighs|重量|质量|質量|重さ|净重|毛重", re.IGNORECASE)
+_RADIO_CONTEXT = re.compile(r"wi-?fi|jam|band|antenna|天线|频段|屏蔽|干扰|信号|電波|アンテナ|GPS|LTE|\b[345]G\b", re.IGNORECASE)
 
 # (pattern, pint expression); a "{p}" in the expression takes the SI prefix captured by the pattern's first group.
 # Ordered so that compound forms (deg/h, nm/hr, m³/h) are tried before their parts (deg, nm, m).
 UNIT_FORMS: tuple[tuple[str, str], ...] = (
-    (rf"{_DEGREE}\s*/\s*(?:√|sqrt\s*\(?\s*|rt)\s*{_HOUR}\)?{_LATIN_END}", "degree/hour**0.5"),
+    (rf"{_DEGREE}\s*/\s*{_ROOT}\s*{_HOUR}\)?{_LATIN_END}", "degree/hour**0.5"),
     (rf"{_DEGREE}\s*/\s*{_HOUR}{_LATIN_END}", "degree/hour"),
     (r"度每小时", "degree/hour"),
     (rf"{_DEGREE}\s*/\s*{_SECOND}{_LATIN_END}|dps{_LATIN_END}", "degree/second"),
     (rf"(?:nm|NM|nmi|n\.\s?mile|海里|海哩)\s*/\s*{_HOUR}{_LATIN_END}", "nautical_mile/hour"),
-    (r"([fpn])T\s*/\s*(?:√|sqrt\s*\(?\s*|rt)\s*Hz\)?", "{p}tesla/hertz**0.5"),
+    (rf"([fpn])T\s*/\s*{_ROOT}\s*Hz\)?", "{p}tesla/hertz**0.5"),
     (rf"([kMGT])(?:SPS|sps|Sps|S/s|Sa/s|SaPS|samples?/s(?:ec)?){_LATIN_END}", "{p}sample/second"),
     (r"(?:SPS|sps|samples?/s(?:ec)?)(?![A-Za-z])|采样/秒", "sample/second"),
     (r"([kMGT]?)(?:bps|bit/s|b/s)(?![A-Za-z])", "{p}bit/second"),
@@ -41,11 +44,14 @@ UNIT_FORMS: tuple[tuple[str, str], ...] = (
     (r"(?:m³|m3|立方米)\s*/\s*(?:h|hr|小时|時間|時)(?![A-Za-z])", "meter**3/hour"),
     (r"(?:L|l|升|リットル)\s*/\s*(?:min|分钟|分)(?![A-Za-z])|lpm(?![A-Za-z])", "liter/minute"),
     (r"(?:L|l|升)\s*/\s*(?:h|hr|小时)(?![A-Za-z])", "liter/hour"),
+    (r"(?:kg|公斤)\s*/\s*(?:h|hr|小时|時間|時)(?![A-Za-z])", "kilogram/hour"),
+    (r"(?:g/m²|g/m2|gsm|克/平方米)(?![A-Za-z0-9])", "gram/meter**2"),
     (r"(?:L|l|升)\s*/\s*(?:s|sec|秒)(?![A-Za-z])", "liter/second"),
     (r"(?:km/h|kph|km/hr|公里/小时|キロ/時|km/時)(?![A-Za-z])", "kilometer/hour"),
     (r"(?:m/s²|m/s2|m/s\^2|米/秒²)(?![A-Za-z])", "meter/second**2"),
     (r"(?:m/s|米/秒|メートル/秒)(?![A-Za-z0-9²])", "meter/second"),
     (r"(?:g/cm³|g/cm3|g/cc|克/立方厘米)(?![A-Za-z])", "gram/centimeter**3"),
+    (r"dBm/Hz(?![A-Za-z])", "dBm/hertz"),
     (r"dBm(?![A-Za-z])", "dBm"),
     (r"(?:Wh/kg|W·h/kg|瓦时/千克)(?![A-Za-z])", "watt_hour/kilogram"),
     (r"(?:WT|Weighted TeraFLOPS)(?![A-Za-z])", "weighted_teraflops"),
@@ -60,7 +66,7 @@ UNIT_FORMS: tuple[tuple[str, str], ...] = (
     (r"(?:兆瓦|メガワット)", "megawatt"),
     (r"(?:毫瓦|ミリワット)", "milliwatt"),
     (r"(?:瓦特|瓦|ワット)", "watt"),
-    (r"([mkMG]?)W(?![A-Za-z])", "{p}watt"),
+    (r"([mkMG]?)W(?![A-Za-z]|-\d)", "{p}watt"),
     (r"(?:毫焦耳|毫焦|ミリジュール)", "millijoule"),
     (r"(?:焦耳|焦|ジュール)", "joule"),
     (rf"([mkµμu]?)J{_LATIN_END}", "{p}joule"),
@@ -141,10 +147,24 @@ def registry() -> pint.UnitRegistry:
     return units
 
 
-def match_unit(text: str, position: int, context: str = "") -> tuple[str, int] | None:
+def _gee_or_gram(expression: str, text: str, position: int, context: str, whole: str) -> str:
+    """Read a "g" unit: micro/milli-g anywhere in an acceleration text, a plain g only with acceleration words
+    around it and no mass word just before; a "5.8g" written against radio words is the 5.8 GHz band."""
+    if expression == GEE and position > 0 and text[position - 1].isdigit() and _RADIO_CONTEXT.search(context):
+        return "gigahertz"
+    if expression != GEE:
+        gravity = bool(_GEE_CONTEXT.search(whole or context))
+    else:
+        clause = re.split(r"[,;，；、。|]", text[max(0, position - 24) : position])[-1]
+        gravity = bool(_GEE_CONTEXT.search(context)) and not _MASS_WORDS.search(clause)
+    return expression.replace(GEE, "standard_gravity" if gravity else "gram")
+
+
+def match_unit(text: str, position: int, context: str = "", whole: str = "") -> tuple[str, int] | None:
     """Return (pint expression, end offset) of the unit written at text[position:], or None.
 
-    A "g" family unit becomes standard gravity when `context` speaks of acceleration, otherwise grams.
+    A "g" family unit becomes standard gravity when the words around it (`context`, or the `whole` text for
+    micro-g and milli-g) speak of acceleration, otherwise grams.
     """
     for pattern, expression in _COMPILED:
         match = pattern.match(text, position)
@@ -153,8 +173,7 @@ def match_unit(text: str, position: int, context: str = "") -> tuple[str, int] |
         if "{p}" in expression:
             expression = expression.replace("{p}", PREFIXES[match.group(1) or ""])
         if GEE in expression:
-            gravity = bool(_GEE_CONTEXT.search(context))
-            expression = expression.replace(GEE, "standard_gravity" if gravity else "gram")
+            expression = _gee_or_gram(expression, text, position, context, whole)
         return expression, match.end()
     return None
 
@@ -166,7 +185,10 @@ def quantity(value: float, unit: str) -> pint.Quantity:
 
 def same_kind(unit: str, other: str) -> bool:
     """Return True when the two units measure the same thing (same root units, so deg/h is not Hz)."""
-    return quantity(1, unit).to_root_units().units == quantity(1, other).to_root_units().units
+    try:
+        return quantity(1, unit).to_root_units().units == quantity(1, other).to_root_units().units
+    except pint.errors.PintError:
+        return False
 
 
 def convert(value: float, unit: str, target: str) -> float:

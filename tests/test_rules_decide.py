@@ -134,11 +134,12 @@ CASES = [
      ["prc-dual-use-licensing/dual-use-licence"], "jp-jmsdf"),
     ("No. 27 entity before 29 June", {"end_user": "NIPPI Corporation", "date": dt.date(2026, 6, 28)}, DUAL_USE,
      "license_required", ["prc-dual-use-licensing/dual-use-licence"], "nippi"),
-    # not_controlled: not a likely dual-use item, whoever buys it
-    ("not dual-use to the military", {"end_user": "JMSDF"}, NOT_DUAL_USE, "not_controlled",
-     ["prc-dual-use-licensing/not-dual-use"], "jp-jmsdf"),
-    ("not dual-use to a listed entity", {"end_user": "MHI Aero Engines"}, NOT_DUAL_USE, "not_controlled",
-     ["prc-dual-use-licensing/not-dual-use"], "mhi-aero-engines"),
+    # not a likely dual-use item, but a military or listed end-user: a person looks (never silent not_controlled)
+    ("not dual-use to the military", {"end_user": "JMSDF"}, NOT_DUAL_USE, "review",
+     ["mofcom-2026-001/not-dual-use-military-end-user"], "jp-jmsdf"),
+    ("not dual-use to a listed entity", {"end_user": "MHI Aero Engines"}, NOT_DUAL_USE, "review",
+     ["mofcom-2026-011/not-dual-use-listed-end-user"], "mhi-aero-engines"),
+    # not_controlled: not a likely dual-use item, for anyone else
     ("not dual-use, military end-use", {"end_user": "Toyota Motor", "end_use": "軍用"}, NOT_DUAL_USE,
      "not_controlled", ["prc-dual-use-licensing/not-dual-use"], None),
     ("not dual-use, near threshold, no Japan", {"end_user": "Siemens AG", "end_user_country": "DE",

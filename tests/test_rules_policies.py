@@ -18,7 +18,7 @@ CONTROL = "entities/mofcom_2026_011_control_list.yaml"
 
 @pytest.fixture()
 def data_copy(tmp_path):
-    for folder in ("policies", "entities"):
+    for folder in ("policies", "entities", "terms"):
         shutil.copytree(DATA_DIR / folder, tmp_path / folder)
     return tmp_path
 

@@ -29,7 +29,8 @@ def row(**fields):
 CASES = [
     ({}, "prohibited", ""),
     ({"labels": "navigation_avionics, sensors_lasers"}, "prohibited", ""),
-    ({"labels": "[]"}, "not_controlled", ""),
+    ({"labels": "[]"}, "review", ""),
+    ({"labels": "[]", "end_user": "Toyota Motor"}, "not_controlled", ""),
     ({"destination_country": "SG", "intermediate_countries": '["SG", "MY"]'}, "prohibited", ""),
     ({"destination_country": "SG", "intermediate_countries": "SG,MY"}, "prohibited", ""),
     ({"date": "2025-12-31"}, "license_required", ""),

@@ -51,6 +51,11 @@ def _end_use(facts: Facts, values: tuple[str, ...]) -> str | None:
     return facts.end_use.explain() if facts.end_use.kind in values else None
 
 
+def _end_use_in(facts: Facts, values: tuple[str, ...]) -> str | None:
+    hits = sorted(facts.end_use.countries & set(values))
+    return f"the stated military use is in {', '.join(hits)}" if hits else None
+
+
 def _end_user_country(facts: Facts, values: tuple[str, ...]) -> str | None:
     hits = sorted(facts.end_user_countries & set(values))
     return f"end-user country is {', '.join(hits)}" if hits else None
@@ -77,13 +82,14 @@ CONDITIONS: dict[str, ConditionKind] = {
     "item": ConditionKind("choices", _item, ITEM_STATES),
     # The end-user is blank or a placeholder, or names a firm only as a brand or supplier.
     "end_user": ConditionKind("choices", _end_user, ("blank", "unidentified")),
-    # The end-user, or the organisation it is a unit of, is on one of these lists.
+    # The end-user or the ultimate consignee, or the organisation it is a unit of, is on one of these lists.
     "end_user_on": ConditionKind("lists", _listed(lambda facts: facts.own_lists, "end-user is on the list")),
     # The end-user name is close to, but not confirmed as, an entity on one of these lists.
     "end_user_possibly_on": ConditionKind(
         "lists", _listed(lambda facts: facts.possible_lists, "end-user may be on the list (near match)")
     ),
-    # A parent company of the end-user is on one of these lists.
+    # A parent company of the end-user is on one of these lists, or the end-user's name extends a listed name
+    # ("<listed name> Logistics": a separate company of the listed entity's group).
     "end_user_group_on": ConditionKind(
         "lists", _listed(lambda facts: facts.group_lists, "a parent company of the end-user is on the list")
     ),
@@ -97,6 +103,8 @@ CONDITIONS: dict[str, ConditionKind] = {
     ),
     # The stated end-use has military wording, is vague (blank or general words), or is civilian.
     "end_use": ConditionKind("choices", _end_use, (MILITARY, VAGUE, CIVILIAN)),
+    # The stated end-use places its military use in one of these countries ("Japanese air force", 日本海军).
+    "end_use_in": ConditionKind("countries", _end_use_in),
     # The end-user's country (as stated, as matched, or else the destination) is one of these.
     "end_user_country": ConditionKind("countries", _end_user_country),
     # One of these countries is the destination, an intermediate, or the end-user's country.

@@ -8,15 +8,18 @@ from dataclasses import dataclass, field
 from classifier.rules.conditions import CONDITIONS, DUAL_USE, NOT_DUAL_USE, UNCERTAIN, Facts
 from classifier.rules.disguise import unmasking_notes
 from classifier.rules.end_use import affirmed_text, assess_end_use
-from classifier.rules.entities import Entity
+from classifier.rules.entities import Entity, EntityList
 from classifier.rules.errors import OrderInputError
 from classifier.rules.matching import BLANK, MATCHED, POSSIBLE, UNIDENTIFIED, EndUserMatch
 from classifier.rules.orders import CheckedOrder, ItemAssessment, Order, check_item, check_order, item_from_order
+from classifier.rules.parties import END_USER, ULTIMATE_CONSIGNEE, Party, match_party, text_context
 from classifier.rules.policies import DECISIONS, Instrument, Rule
 from classifier.rules.ruleset import Policy
 
 DISCLAIMER = "Screening outcome for a compliance reviewer, not a legal determination."
 NO_RULE = "no-rule-in-force"
+# Lists published by MOFCOM; their known gaps are named in the warnings of every decision that involves Japan.
+PUBLISHED_LIST_KINDS = ("control_list", "watch_list")
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,7 @@ class Decision:
     order_id: str | None = None
     date: dt.date | None = None
     item: ItemAssessment | None = field(default=None, repr=False)
+    warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         """Return the decision as plain JSON-ready data."""
@@ -39,6 +43,7 @@ class Decision:
             "date": self.date.isoformat() if self.date else None,
             "reasons": self.reasons,
             "matched_entity": self.matched_entity,
+            "warnings": self.warnings,
             "policy_version": self.policy_version,
             "disclaimer": DISCLAIMER,
         }
@@ -69,15 +74,15 @@ def _end_user_note(match: EndUserMatch, policy: Policy) -> str:
     return ""
 
 
-def _route(checked: CheckedOrder, entity: Entity | None) -> dict[str, tuple[str, ...]]:
+def _route(checked: CheckedOrder, matched: list[tuple[Party, Entity]]) -> dict[str, tuple[str, ...]]:
     places: dict[str, list[str]] = {}
     places.setdefault(checked.destination_country, []).append("destination_country")
     for country in checked.intermediate_countries:
         places.setdefault(country, []).append("intermediate_countries")
     if checked.end_user_country:
         places.setdefault(checked.end_user_country, []).append("end_user_country")
-    if entity is not None:
-        places.setdefault(entity.country, []).append("matched end-user")
+    for party, entity in matched:
+        places.setdefault(entity.country, []).append(f"matched {party.role}")
     return {country: tuple(dict.fromkeys(where)) for country, where in places.items()}
 
 
@@ -89,46 +94,91 @@ def _item_states(item: ItemAssessment) -> frozenset[str]:
 
 
 def _context_countries(checked: CheckedOrder) -> frozenset[str]:
-    """Return the countries that give a generic alias ('MOD', 'Ministry of Defense') its meaning."""
+    """Return the order's country that gives a generic alias ('MOD', 'Ministry of Defense') its meaning."""
     if checked.end_user_country:
         return frozenset({checked.end_user_country})
     return frozenset({checked.destination_country})
 
 
-def _facts(checked: CheckedOrder, item: ItemAssessment, match: EndUserMatch, context: frozenset[str],
-           policy: Policy) -> Facts:
-    entity = policy.entities[match.entity_id] if match.status in (MATCHED, POSSIBLE) else None
-    own: dict[str, str] = {}
-    group: dict[str, str] = {}
-    parent_of: dict[str, str] = {}
-    possible: dict[str, str] = {}
-    if entity is not None and match.status == MATCHED:
-        own, group = _entity_lists(policy, entity, checked.date)
-        for descendant in policy.descendants(entity.id):
-            for list_id, name in _lists_of(descendant, checked.date).items():
-                parent_of.setdefault(list_id, name)
-    elif entity is not None:
-        possible, _ = _entity_lists(policy, entity, checked.date)
-    end_use_lists: dict[str, str] = {}
-    for named in policy.matcher.names_in_text(affirmed_text(checked.order.end_use), context):
+def _merge(target: dict[str, str], lists: dict[str, str], party: Party) -> None:
+    for list_id, name in lists.items():
+        target.setdefault(list_id, name if party.role == END_USER else f"{name}, the {party.role}")
+
+
+def _party_lists(parties: list[Party], policy: Policy, date: dt.date) -> dict[str, dict[str, str]]:
+    """Return the lists the parties are on: own, possible, group (parents, or a name extended) and parent_of."""
+    found: dict[str, dict[str, str]] = {"own": {}, "possible": {}, "group": {}, "parent_of": {}}
+    for party in parties:
+        if party.entity_id is None:
+            continue
+        entity = policy.entities[party.entity_id]
+        own, group = _entity_lists(policy, entity, date)
+        if party.match.status == POSSIBLE:
+            _merge(found["possible"], own, party)
+        elif party.extends:
+            _merge(found["group"], {**group, **own}, party)
+        else:
+            _merge(found["own"], own, party)
+            _merge(found["group"], group, party)
+            for descendant in policy.descendants(entity.id):
+                _merge(found["parent_of"], _lists_of(descendant, date), party)
+    return found
+
+
+def _end_use_lists(checked: CheckedOrder, context: frozenset[str], policy: Policy) -> dict[str, str]:
+    """Return the lists of the entities the stated end-use names (outside what its denials take back)."""
+    text = affirmed_text(checked.order.end_use, policy.vocabulary)
+    lists: dict[str, str] = {}
+    for named in policy.matcher.names_in_text(text, text_context(checked.order.end_use, context, policy.vocabulary)):
         for list_id, name in _entity_lists(policy, policy.entities[named.entity_id], checked.date)[0].items():
-            end_use_lists.setdefault(list_id, name)
+            lists.setdefault(list_id, f"{name}, written {named.alias!r}")
+    return lists
+
+
+def _facts(checked: CheckedOrder, item: ItemAssessment, parties: list[Party], context: frozenset[str],
+           policy: Policy) -> Facts:
+    end_user = parties[0]
+    lists = _party_lists(parties, policy, checked.date)
+    matched = [(party, policy.entities[party.entity_id]) for party in parties if party.entity_id]
     countries = {checked.end_user_country} if checked.end_user_country else set()
-    if entity is not None:
-        countries.add(entity.country)
+    countries.update(entity.country for _, entity in matched)
     return Facts(
         item_states=_item_states(item),
-        end_user_state=match.status,
-        end_user_note=_end_user_note(match, policy),
-        own_lists=own,
-        possible_lists=possible,
-        group_lists=group,
-        parent_of_lists=parent_of,
-        end_use_lists=end_use_lists,
-        end_use=assess_end_use(checked.order.end_use),
+        end_user_state=end_user.match.status,
+        end_user_note=_end_user_note(end_user.match, policy),
+        own_lists=lists["own"],
+        possible_lists=lists["possible"],
+        group_lists=lists["group"],
+        parent_of_lists=lists["parent_of"],
+        end_use_lists=_end_use_lists(checked, context, policy),
+        end_use=assess_end_use(checked.order.end_use, policy.vocabulary),
         end_user_countries=frozenset(countries or {checked.destination_country}),
-        route=_route(checked, entity),
+        route=_route(checked, matched),
     )
+
+
+def _consulted_lists(policy: Policy, date: dt.date) -> list[EntityList]:
+    """Return the entity lists that the rules in force on `date` consult."""
+    ids = {
+        list_id
+        for instrument in policy.in_force_on(date) for rule in instrument.rules
+        for kind, values in rule.conditions if CONDITIONS[kind].values == "lists" for list_id in values
+    }
+    return [policy.lists[list_id] for list_id in sorted(ids)]
+
+
+def _warnings(checked: CheckedOrder, facts: Facts, policy: Policy) -> list[str]:
+    """Return what the decision cannot know: a missing date, and the gaps of the published lists it consulted."""
+    warnings = []
+    if checked.order.date is None:
+        warnings.append(f"the order has no date; it was screened as of today, {checked.date.isoformat()}")
+    involves_japan = ("JP" in facts.route or "JP" in facts.end_user_countries or "JP" in facts.end_use.countries
+                      or bool(facts.end_use_lists))
+    if involves_japan:
+        for entity_list in _consulted_lists(policy, checked.date):
+            if entity_list.kind in PUBLISHED_LIST_KINDS:
+                warnings += [f"{entity_list.title['en']}: {gap}" for gap in entity_list.gaps]
+    return warnings
 
 
 def _fires(rule: Rule, facts: Facts) -> list[str] | None:
@@ -164,19 +214,33 @@ def _reason(instrument: Instrument, rule: Rule, evidence: list[str], item: ItemA
     return reason
 
 
-def _matched_entity(match: EndUserMatch, policy: Policy, facts: Facts) -> dict | None:
-    if match.status not in (MATCHED, POSSIBLE):
+def _strength(party: Party) -> str:
+    if party.match.status == POSSIBLE:
+        return "possible"
+    return "name extends it" if party.extends else "confirmed"
+
+
+def _matched_entity(parties: list[Party], policy: Policy, facts: Facts, date: dt.date) -> dict | None:
+    party = next((party for party in parties if party.entity_id), None)
+    if party is None:
         return None
-    entity = policy.entities[match.entity_id]
+    match = party.match
+    entity = policy.entities[party.entity_id]
     parent = policy.entities[entity.parent] if entity.parent else None
+    own, group = _entity_lists(policy, entity, date)
+    alias_source = next((alias.source for alias in entity.aliases if alias.text == match.alias and alias.source),
+                        None)
     return {
         "id": entity.id,
         "name": entity.name,
         "country": entity.country,
-        "strength": "confirmed" if match.status == MATCHED else "possible",
+        "party": party.role,
+        "strength": _strength(party),
         **match.as_dict(),
-        "lists": sorted(facts.own_lists if match.status == MATCHED else facts.possible_lists),
-        "group_lists": sorted(facts.group_lists),
+        "alias_source": alias_source,
+        "lists": sorted(own) if match.status == MATCHED and not party.extends else [],
+        "possible_lists": sorted(own) if match.status == POSSIBLE else [],
+        "group_lists": sorted({**group, **own} if party.extends else group),
         "parent": {"id": parent.id, "name": parent.name, "relation": entity.relation} if parent else None,
     }
 
@@ -189,14 +253,16 @@ def screen_order(order: Order, item: ItemAssessment | None, policy: Policy) -> D
         raise OrderInputError("the item is not classified: give labels or a control_code, or a classifier")
     item = check_item(item)
     context = _context_countries(checked)
-    match = policy.matcher.match(order.end_user, context)
-    facts = _facts(checked, item, match, context, policy)
+    parties = [match_party(END_USER, order.end_user, context, policy)]
+    if (order.ultimate_consignee or "").strip():
+        parties.append(match_party(ULTIMATE_CONSIGNEE, order.ultimate_consignee, context, policy))
+    facts = _facts(checked, item, parties, context, policy)
     fired = []
     for instrument in policy.in_force_on(checked.date):
         for rule in instrument.rules:
             evidence = _fires(rule, facts)
             if evidence is not None:
-                fired.append(_reason(instrument, rule, evidence, item, match))
+                fired.append(_reason(instrument, rule, evidence, item, parties[0].match))
     if fired:
         decision = min((reason["decision"] for reason in fired), key=DECISIONS.index)
         reasons = [reason for reason in fired if reason["decision"] == decision]
@@ -215,9 +281,10 @@ def screen_order(order: Order, item: ItemAssessment | None, policy: Policy) -> D
     return Decision(
         decision=decision,
         reasons=reasons,
-        matched_entity=_matched_entity(match, policy, facts),
+        matched_entity=_matched_entity(parties, policy, facts, checked.date),
         policy_version=policy.version,
         order_id=order.id,
         date=checked.date,
         item=item,
+        warnings=_warnings(checked, facts, policy),
     )

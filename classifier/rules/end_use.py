@@ -1,46 +1,26 @@
-"""Reading the stated end-use: military wording in English, Chinese and Japanese, or wording too vague to rely on."""
+"""Reading the stated end-use: military wording in English, Chinese and Japanese, or wording too vague to rely on.
+
+Military terms are read in context (a civilian sense of the same word, such as "navy blue", does not count), a
+denial takes back only what it governs, and a military use is placed in Japan when a Japan word qualifies it.
+The vocabulary is data (data/terms/screening_terms.yaml).
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from classifier.rules.names import fold_text
+from classifier.rules.names import fold_text, has_kana
+from classifier.rules.vocabulary import Vocabulary, default_vocabulary
 
 MILITARY = "military"
 VAGUE = "vague"
 CIVILIAN = "civilian"
 
-_MILITARY_WORDS_EN = re.compile(
-    r"\b(?:militar\w*|defense|self defense forces?|armed forces?|army|navy|naval|air force|jsdf|jgsdf|jmsdf|jasdf|"
-    r"sdf|weapons?|weaponry|armaments?|munitions?|ammunition|ordnance|missiles?|warheads?|torpedo(?:es)?|"
-    r"artillery|howitzers?|ballistic|warships?|frigates?|destroyers?|submarines?|aircraft carriers?|corvettes?|"
-    r"minesweepers?|fighter (?:jets?|aircraft|planes?)|bombers?|combat|warfare|battle\w*|tactical|"
-    r"reconnaissance|patrol (?:aircraft|planes?)|interceptors?|troops?|soldiers?|armou?red vehicles?|c4isr)\b"
-)
-# Written as they appear in orders; folded at import so that simplified, traditional and Japanese forms agree.
-_MILITARY_WORDS_CJK = tuple(
-    fold_text(word)
-    for word in (
-        "自衛隊", "防衛", "国防", "軍用", "军用", "軍事", "军事", "軍隊", "军队", "軍需", "陸軍", "海軍", "空軍",
-        "兵器", "武器", "ミサイル", "导弹", "誘導弾", "弾薬", "弹药", "戦闘", "战斗", "潜水艦", "潜艇", "護衛艦",
-        "驱逐舰", "軍艦", "军舰", "艦艇", "舰艇", "哨戒機", "巡逻机", "戦車", "坦克", "魚雷", "鱼雷", "弾道", "弹道",
-        "迎撃", "拦截", "偵察", "侦察", "作戦", "作战", "部隊", "部队", "爆撃", "轰炸",
-    )
-)
-# A clause that denies ("not for military use", "except JSDF", 非军事用途, 防衛用途ではない) is left out before
-# looking for military wording or named end-users. "No." before a number is a part number, not a denial.
-_CLAUSE_BREAK = re.compile(r"[.;,:!?。；，、！？\n]+")
-_DENIAL_EN = re.compile(
-    r"\b(?:not|never|without|exclud\w*|except)\b|\bno\b(?!\s*\d)|\bnon\s?(?:military|defense|weapons?)\b"
-)
-_DENIAL_CJK = tuple(
-    fold_text(word)
-    for word in (
-        "不用于", "不用於", "不得用于", "不得用於", "不会用于", "禁止用于", "不供", "非軍", "非军", "非国防", "非防衛",
-        "非防卫", "以外", "しない", "ません", "ではない", "禁止",
-    )
-)
+# Clauses are split at punctuation and brackets; within a clause a denial takes back only what it governs.
+_CLAUSE_BREAK = re.compile(r"[.;,:!?。；，、！？\n()\[\]（）【】「」]+")
+# A Japan word this close (in characters) to a military term says whose military use it is: "Japanese air force".
+JAPAN_WORD_REACH = 16
 _VAGUE_WORDS_EN = frozenset(
     "general generic use uses usage used purpose purposes various misc miscellaneous other others stock inventory "
     "resale resell trading trade sale sales distribution na n a none unknown tbd tba tbc industrial industry research "
@@ -65,15 +45,17 @@ _HYPHENS = re.compile(r"[-‐‑–—_]")
 
 @dataclass(frozen=True)
 class EndUseAssessment:
-    """What the stated end-use says: military, vague or civilian, and the words that showed it."""
+    """What the stated end-use says: military, vague or civilian, the words that showed it, and where (JP)."""
 
     kind: str
     terms: tuple[str, ...]
+    countries: frozenset[str] = frozenset()
 
     def explain(self) -> str:
         """Return a one-line explanation of the assessment."""
         if self.kind == MILITARY:
-            return f"stated end-use has military wording: {', '.join(self.terms)}"
+            where = " (a Japanese military use)" if "JP" in self.countries else ""
+            return f"stated end-use has military wording{where}: {', '.join(self.terms)}"
         if self.kind == VAGUE:
             return "stated end-use is blank" if not self.terms else (
                 f"stated end-use says nothing specific: {', '.join(self.terms)}"
@@ -85,25 +67,38 @@ def _folded(text: str | None) -> str:
     return _HYPHENS.sub(" ", fold_text(text or ""))
 
 
-def affirmed_text(text: str | None) -> str:
-    """Return the folded text without its denying clauses, one clause a line."""
-    clauses = _CLAUSE_BREAK.split(_folded(text))
-    return "\n".join(
-        clause.strip() for clause in clauses
-        if clause.strip() and not _DENIAL_EN.search(clause) and not any(word in clause for word in _DENIAL_CJK)
+def affirmed_text(text: str | None, vocabulary: Vocabulary | None = None) -> str:
+    """Return the folded text without what its denials govern, one clause a line."""
+    vocabulary = vocabulary or default_vocabulary()
+    clauses = (vocabulary.affirmed(clause) for clause in _CLAUSE_BREAK.split(_folded(text)))
+    return "\n".join(clause for clause in clauses if clause)
+
+
+def _places_in_japan(clause: str, vocabulary: Vocabulary) -> bool:
+    """Return True if the military terms of an affirmed clause are qualified by Japan (and no other country)."""
+    if vocabulary.names_foreign_country(clause):
+        return False
+    if has_kana(clause):
+        return True
+    japan = vocabulary.japan_words(clause)
+    return any(
+        min(abs(term.start - word.end), abs(word.start - term.end)) <= JAPAN_WORD_REACH
+        for term in vocabulary.military_terms(clause) for word in japan
     )
 
 
-def assess_end_use(text: str | None) -> EndUseAssessment:
+def assess_end_use(text: str | None, vocabulary: Vocabulary | None = None) -> EndUseAssessment:
     """Return whether the stated end-use is military, vague (blank or only general words) or civilian."""
+    vocabulary = vocabulary or default_vocabulary()
     folded = _folded(text)
     if not folded.strip():
         return EndUseAssessment(VAGUE, ())
-    affirmed = affirmed_text(text)
-    military = [m.group(0) for m in _MILITARY_WORDS_EN.finditer(affirmed)]
-    military += [word for word in _MILITARY_WORDS_CJK if word in affirmed]
+    clauses = affirmed_text(text, vocabulary).split("\n")
+    military = [term.text for clause in clauses for term in vocabulary.military_terms(clause)]
     if military:
-        return EndUseAssessment(MILITARY, tuple(dict.fromkeys(military)))
+        in_japan = any(vocabulary.military_terms(clause) and _places_in_japan(clause, vocabulary)
+                       for clause in clauses)
+        return EndUseAssessment(MILITARY, tuple(dict.fromkeys(military)), frozenset({"JP"} if in_japan else ()))
     rest = folded
     for word in _VAGUE_WORDS_CJK:
         rest = rest.replace(word, " ")

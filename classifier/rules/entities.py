@@ -10,7 +10,10 @@ from classifier.rules.errors import PolicyFileError
 from classifier.rules.names import COMMON_NAME_WORDS, compact_key, normalise
 from classifier.rules.schema import Fields, read_sources, read_yaml
 
-ALIAS_KINDS = ("en", "ja", "kana", "romaji", "zh", "abbr", "generic", "other")
+# `platform`: a weapon system, ship class or aircraft type only this end-user operates (SH-60K, いずも型).
+ALIAS_KINDS = ("en", "ja", "kana", "romaji", "zh", "abbr", "generic", "platform", "other")
+# An alias written as a mapping names its own source: an address, or `unsourced` for a name no source gave.
+UNSOURCED = "unsourced"
 LIST_KINDS = ("military", "control_list", "watch_list", "contractor", "other")
 # A unit is part of its parent (a works, a base, an internal company) and shares the parent's listings;
 # a subsidiary is a separate legal person, so its parent's listings are only a group signal.
@@ -24,10 +27,14 @@ _REF_KEYS = {"ref", "aliases", "position", "listed_from", "listed_to", "sources"
 
 @dataclass(frozen=True)
 class Alias:
-    """One way of writing an entity's name; `generic` aliases need a Japanese context to count."""
+    """One way of writing an entity's name; `generic` aliases need a Japanese context to count.
+
+    `source` is None when the alias comes from the sources of its list, else an address or `unsourced`.
+    """
 
     text: str
     kind: str
+    source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -93,12 +100,33 @@ class _Draft:
     memberships: list[Membership] = field(default_factory=list)
 
 
+def _read_alias(section: Fields, kind: str, index: int, item: object) -> Alias:
+    """Return one alias written as text, or as a mapping with `name` and `source` (an address or `unsourced`)."""
+    if not isinstance(item, dict):
+        if not isinstance(item, (str, int)) or isinstance(item, bool) or not str(item).strip():
+            raise section.error(f"{kind}[{index}]", f"{item!r} is not non-empty text")
+        return Alias(str(item).strip(), kind)
+    entry = Fields(item, section.path, f"{section.name(kind)}[{index}]")
+    entry.check_keys({"name", "source"})
+    source = entry.text("source")
+    if source != UNSOURCED and not source.startswith(("http://", "https://")):
+        raise entry.error("source", f"{source!r} is neither an http(s) address nor {UNSOURCED!r}")
+    return Alias(entry.text("name"), kind, source)
+
+
 def _read_aliases(fields: Fields) -> list[Alias]:
     section = fields.mapping("aliases", required=False)
     if section is None:
         return []
     section.check_keys(set(ALIAS_KINDS))
-    return [Alias(text, kind) for kind in ALIAS_KINDS for text in section.text_list(kind)]
+    aliases = []
+    for kind in ALIAS_KINDS:
+        items = section.raw.get(kind)
+        items = [] if items is None else [items] if isinstance(items, str) else items
+        if not isinstance(items, list):
+            raise section.error(kind, "must be a list of names")
+        aliases += [_read_alias(section, kind, index, item) for index, item in enumerate(items)]
+    return aliases
 
 
 def _read_membership(entry: Fields, entity_list: EntityList) -> Membership:

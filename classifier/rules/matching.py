@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -32,8 +33,12 @@ MIN_FUZZY_KEY = {"latin": 8, "cjk": 4}
 # accepted only when the rest reads as a works, base or unit of that organisation.
 MIN_ATTACHED_CJK_ALIAS = 4
 # In free text (the stated end-use) a CJK name may stand anywhere in a sentence; two-character short forms
-# (川重, 陸自) are too common as parts of other words to count there.
+# (川重, 陸自) are too common as parts of other words (四川重工, 上海自贸区, 真空自動) to count there unless they stand
+# apart: a token edge, a non-ideograph, the country prefix, or one of these characters on each side.
 MIN_CJK_KEY_IN_TEXT = 3
+_SHORT_NAME_BEFORE = frozenset(normalise("于向対給供為"))
+_SHORT_NAME_AFTER = frozenset(normalise("向用納殿様機艦隊員基部所長"))
+_IDEOGRAPH = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々]")
 _UNIT_ENDINGS = tuple(
     normalise(word)
     for word in (
@@ -137,6 +142,9 @@ class EndUserMatcher:
                     self._add(entity.id, alias, romanise(alias.text), romanised=True)
         self._longest_key = max(len(key) for key in self._by_key)
         self._cjk_keys = frozenset(key for key in self._by_key if has_cjk(key) and len(key) >= MIN_CJK_KEY_IN_TEXT)
+        self._short_cjk_keys = frozenset(
+            key for key in self._by_key if has_cjk(key) and len(key) == MIN_CJK_KEY_IN_TEXT - 1
+        )
         self._fuzzy_keys = [key for key in self._by_key if len(key) >= MIN_FUZZY_KEY[_script(key)]]
         self._longest_fuzzy_query = int(FUZZY_LENGTH_RATIO * max(len(key) for key in self._fuzzy_keys))
         self._automaton = ahocorasick.Automaton()
@@ -213,9 +221,12 @@ class EndUserMatcher:
             ends[offset] = index + 1
         windows: dict[str, tuple[int, int]] = {}
         anywhere: dict[str, int] = {}
-        for last, key in self._automaton.iter("".join(keys)):
+        joined = "".join(keys)
+        for last, key in self._automaton.iter(joined):
             first = last + 1 - len(key)
-            if key in self._cjk_keys:
+            if key in self._cjk_keys or (
+                key in self._short_cjk_keys and _stands_apart(joined, first, last + 1, starts, ends)
+            ):
                 anywhere.setdefault(key, first)
             if key not in windows and first in starts and last + 1 in ends:
                 windows[key] = (starts[first], ends[last + 1])
@@ -287,6 +298,14 @@ class EndUserMatcher:
                 if score >= POSSIBLE_SCORE:
                     found.append(self._found(self._by_key[key], "fuzzy", score, tokens[end:]))
         return found
+
+
+def _stands_apart(text: str, start: int, end: int, starts: dict[int, int], ends: dict[int, int]) -> bool:
+    """Return True if a two-character name at text[start:end] is not part of a longer word (see MIN_CJK_KEY_IN_TEXT)."""
+    before = start == 0 or start in ends or not _IDEOGRAPH.match(text[start - 1]) or text[start - 1] in _SHORT_NAME_BEFORE or (
+        text[:start].endswith(_COUNTRY_PREFIXES))
+    after = end in starts or end == len(text) or not _IDEOGRAPH.match(text[end]) or text[end] in _SHORT_NAME_AFTER
+    return before and after
 
 
 def _names_intermediary(detail: str) -> bool:

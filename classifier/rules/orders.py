@@ -35,6 +35,8 @@ class Order:
     end_user_country: str = ""
     end_use: str = ""
     intermediate_countries: list[str] = field(default_factory=list)
+    # The party that finally receives the goods when it is not the end-user named above (optional).
+    ultimate_consignee: str = ""
     date: dt.date | None = None
     labels: list[str] | None = None
     control_code: str | None = None

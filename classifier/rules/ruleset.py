@@ -11,6 +11,7 @@ from classifier.paths import data_dir as default_data_dir
 from classifier.rules.entities import Entity, EntityList, load_entity_lists
 from classifier.rules.matching import EndUserMatcher
 from classifier.rules.policies import Instrument, check_references, load_instruments
+from classifier.rules.vocabulary import Vocabulary, load_vocabulary, vocabulary_path
 
 POLICIES_DIR = "policies"
 ENTITIES_DIR = "entities"
@@ -25,6 +26,7 @@ class Policy:
     entities: dict[str, Entity]
     children: dict[str, tuple[str, ...]]
     matcher: EndUserMatcher
+    vocabulary: Vocabulary
     version: str
     data_dir: Path
 
@@ -63,7 +65,7 @@ def _data_version(paths: list[Path], root: Path) -> str:
 
 
 def load_policy(data_dir: str | Path | None = None) -> Policy:
-    """Return the policy read from `data_dir`/policies and `data_dir`/entities, validated; raise PolicyFileError."""
+    """Return the policy read from `data_dir`/policies, /entities and /terms, validated; raise PolicyFileError."""
     root = Path(data_dir) if data_dir else default_data_dir()
     instruments = load_instruments(root / POLICIES_DIR)
     lists, entities = load_entity_lists(root / ENTITIES_DIR)
@@ -72,13 +74,16 @@ def load_policy(data_dir: str | Path | None = None) -> Policy:
     for entity in entities.values():
         if entity.parent:
             children.setdefault(entity.parent, []).append(entity.id)
-    files = sorted([*(root / POLICIES_DIR).glob("*.yaml"), *(root / ENTITIES_DIR).glob("*.yaml")])
+    vocabulary = load_vocabulary(root)
+    files = sorted([*(root / POLICIES_DIR).glob("*.yaml"), *(root / ENTITIES_DIR).glob("*.yaml"),
+                    vocabulary_path(root)])
     return Policy(
         instruments=instruments,
         lists=lists,
         entities=entities,
         children={parent: tuple(ids) for parent, ids in children.items()},
         matcher=EndUserMatcher(entities),
+        vocabulary=vocabulary,
         version=_data_version(files, root),
         data_dir=root,
     )

@@ -14,7 +14,7 @@ LANGS = ("en", "zh", "ja")
 STYLES = ("line", "marketing", "datasheet")
 SPLITS = ("train", "validation", "test")
 RECORD_FIELDS = ("id", "text", "labels", "lang", "style", "source")
-ENTRY_FIELDS = ("entries", "national", "entries_below")
+ENTRY_FIELDS = ("entries", "national", "entries_below", "entry_note")
 OPTIONAL_FIELDS = ("lookalike", *ENTRY_FIELDS)
 MAX_ENTRIES = 3
 SOURCE_PATTERN = re.compile(r"^(authored|review:\S+|ccl:[0-9][A-E][0-9]{3}[a-z0-9.]*)$")
@@ -97,7 +97,7 @@ def _code_list_errors(record: dict, name: str, where: str) -> list[str]:
 
 
 def entry_errors(record: dict, where: str) -> list[str]:
-    """Return the violations of the optional entry-code fields (`entries`, `national`, `entries_below`)."""
+    """Return the violations of the optional entry-code fields (`entries`, `national`, `entries_below`, `entry_note`)."""
     errors = []
     labelled = bool(record.get("labels"))
     if "entries" in record:
@@ -110,11 +110,11 @@ def entry_errors(record: dict, where: str) -> list[str]:
         errors += _code_list_errors(record, "entries_below", where)
         if labelled:
             errors.append(f"{where}: 'entries_below' belongs to an item relabelled as a look-alike (no labels)")
-    if "national" in record:
-        if not isinstance(record["national"], str) or not record["national"].strip():
-            errors.append(f"{where}: 'national' must be a non-empty note")
-        elif not labelled:
-            errors.append(f"{where}: 'national' is allowed only on an item with labels")
+    for name in ("national", "entry_note"):
+        if name in record and (not isinstance(record[name], str) or not record[name].strip()):
+            errors.append(f"{where}: '{name}' must be a non-empty note")
+    if record.get("national") and not labelled:
+        errors.append(f"{where}: 'national' is allowed only on an item with labels")
     return errors
 
 

@@ -39,6 +39,8 @@ _SUFFIX = (
 CONTEXT_CHARS = 60
 # Stainless steel grades (316L, 304L) are not volumes.
 _STEEL_GRADE = re.compile(r"(?:304|316|317)L(?![A-Za-z0-9])")
+# A unit that goes on ("W/cm²", "µg/℃", "h-1", "N·m", "4072A19") is one the lexicon does not know: no value is taken.
+_COMPOUND_TAIL = re.compile(r"\s?/\s?(?![\d\s])|-1(?!\d)|⁻¹|[·•]|[0-9]")
 # A number joined to a name by a hyphen (Zircaloy-4, DLC-4A) is part of the name.
 _MODEL_SUFFIX = re.compile(r"[A-Za-z]-$")
 
@@ -161,6 +163,8 @@ def extract_quantities(text: str) -> list[StatedQuantity]:
             if repeated and repeated[0] == unit[0]:
                 upper, unit = second[0], repeated
         expression, end = unit
+        if _COMPOUND_TAIL.match(norm, end) or (upper is not None and upper < value and value > 0 and "-" in norm[start:end]):
+            continue
         comparator, phrase_start = _prefix_comparator(norm, start)
         for pattern, name in _SUFFIX:
             suffix = pattern.match(norm, end)

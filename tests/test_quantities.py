@@ -1,0 +1,101 @@
+"""Quantity extraction from English, Chinese and Japanese product text."""
+
+import pytest
+
+from classifier.entries.quantities import extract_quantities
+from classifier.entries.units import convert
+
+
+def only(text):
+    found = extract_quantities(text)
+    assert len(found) == 1, found
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit"),
+    [
+        ("bias stability 0.005 deg/h", 0.005, "degree/hour"),
+        ("bias 0.5°/hr", 0.5, "degree/hour"),
+        ("零偏稳定性0.01度/小时", 0.01, "degree/hour"),
+        ("バイアス安定性 0.3°/h", 0.3, "degree/hour"),
+        ("ARW 0.001°/√h", 0.001, "degree/hour**0.5"),
+        ("ARW < 0.0015 deg/rt-hr", 0.0015, "degree/hour**0.5"),
+        ("CEP 0,8 nm/hr", 0.8, "nautical_mile/hour"),
+        ("positioning accuracy 3 µm", 3, "micrometer"),
+        ("定位精度 3um", 3, "micrometer"),
+        ("定位精度 3微米", 3, "micrometer"),
+        ("位置決め精度 3ミクロン", 3, "micrometer"),
+        ("3 GSPS ADC", 3, "gigasample/second"),
+        ("sampling 400 MSPS", 400, "megasample/second"),
+        ("band 18 GHz", 18, "gigahertz"),
+        ("工作频率 900兆赫", 900, "megahertz"),
+        ("输出功率 6千瓦", 6, "kilowatt"),
+        ("出力５ｋＷ", 5, "kilowatt"),
+        ("output 500 W", 500, "watt"),
+        ("功率 800瓦", 800, "watt"),
+        ("NETD 40 mK", 40, "millikelvin"),
+        ("sensitivity -110 dBm", -110, "dBm"),
+        ("accelerometer bias 50 micro g", 50, "microstandard_gravity"),
+        ("net weight 30 g", 30, "gram"),
+        ("scale factor 130 ppm", 130, "ppm"),
+        ("工作温度 -55℃", -55, "degree_Celsius"),
+        ("主轴转速1.2万转/分", 12000, "revolution/minute"),
+        ("depth rating 6,000 m", 6000, "meter"),
+        ("2,000 L reactor", 2000, "liter"),
+    ],
+)
+def test_value_and_unit_in_each_language(text, value, unit):
+    stated = only(text)
+    assert stated.value == pytest.approx(value)
+    assert stated.unit == unit
+    assert text[stated.start : stated.end] == stated.phrase
+
+
+@pytest.mark.parametrize(
+    ("text", "comparator"),
+    [("≤0.5 µm", "<="), ("0.5µm以下", "<="), ("0.5µm未満", "<"), ("10 kW以上", ">="), ("不大于0.01°/h", "<="),
+     ("不小于20 L", ">="), ("优于0.01°/h", "better"), ("better than 0.01 deg/h", "better"), ("< 50 mK", "<"),
+     ("> 2 kW", ">"), ("±3 µm", "±")],
+)
+def test_comparators(text, comparator):
+    assert only(text).comparator == comparator
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "high"),
+    [("2-18 GHz", 2, 18), ("10～20 GHz", 10, 20), ("10至20 kg", 10, 20), ("-40 to +85 °C", -40, 85),
+     ("2 GHz to 18 GHz", 2, 18)],
+)
+def test_ranges(text, low, high):
+    stated = only(text)
+    assert (stated.value, stated.upper, stated.comparator) == (low, high, "range")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("drift 1.5×10⁻³ deg/h", 1.5e-3), ("stability 5 x10^-7 ppm", 5e-7), ("3e-6 ppm", 3e-6), ("0,005 mm", 0.005),
+     ("1,500 kg", 1500), ("1.5万转/分", 15000), ("5千转/分", 5000)],
+)
+def test_number_forms(text, value):
+    assert only(text).value == pytest.approx(value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["MPU-6050 breakout", "T800 prepreg", "5N gallium", "4K camera", "316L stainless", "Zircaloy-4 bar",
+     "640x512 array", "FIPS 140-2 module", "qty 20 pcs"],
+)
+def test_no_value_is_guessed(text):
+    assert extract_quantities(text) == []
+
+
+def test_full_width_digits_keep_offsets():
+    text = "最大出力：５ｋＷ、波長１０７０ｎｍ"
+    phrases = [q.phrase for q in extract_quantities(text)]
+    assert phrases == ["５ｋＷ", "１０７０ｎｍ"]
+
+
+def test_conversion_through_pint():
+    assert convert(1, "nautical_mile/hour", "meter/second") == pytest.approx(1852 / 3600)
+    assert convert(50, "degree_Celsius", "kelvin") == pytest.approx(323.15)

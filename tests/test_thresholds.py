@@ -1,0 +1,109 @@
+"""Thresholds of control-list entries set against stated parameters, and their validation by `data check`."""
+
+import shutil
+
+import pytest
+import yaml
+
+from classifier.entries.threshold_check import threshold_errors
+from classifier.entries.thresholds import BELOW, MEETS, NOT_STATED, assess, load_thresholds, thresholds_for
+from classifier.paths import PROJECT_ROOT
+
+
+def threshold(paragraph):
+    (found,) = [t for t in load_thresholds() if t.paragraph == paragraph]
+    return found
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "text", "status"),
+    [
+        ("7A002.a.1.a", "FOG, bias stability 0.01 deg/h, range ±300°/s", MEETS),
+        ("7A002.a.1.a", "MEMS IMU, bias instability 10°/h, 9-axis", BELOW),
+        ("7A002.a.1.a", "光纤陀螺 零偏稳定性≤0.02°/h", MEETS),
+        ("7A002.a.1.a", "ジャイロ バイアス安定性 1.2°/h", BELOW),
+        ("7A003.a.1", "INS, navigation accuracy 0.5 nm/h CEP", MEETS),
+        ("7A003.a.1", "INS, navigation accuracy 2 nm/h CEP", BELOW),
+        ("2B001.a.1", "turning centre, positioning accuracy 8 µm", BELOW),
+        ("2B001.a.1", "jig grinder, repeatability 0.5 µm", MEETS),
+        ("6A005.a.6.b.2", "multimode fibre laser, output power 6 kW, 1070 nm", MEETS),
+        ("6A005.a.6.b.2", "industrial fibre laser 500 W output power", BELOW),
+        ("2B352.b.1", "fermenter, total volume 300 L, SIP", MEETS),
+        ("2B352.b.1", "benchtop fermenter, working volume 2 L", BELOW),
+        ("3A001.a.14.a.3", "ADC 12-bit, sample rate 3 GSPS", MEETS),
+        ("3A001.a.14.a.3", "ADC 12-bit, sampling rate 250 MSPS", BELOW),
+    ],
+)
+def test_both_sides_of_the_line(paragraph, text, status):
+    assert assess(threshold(paragraph), text).status == status
+
+
+def test_exactly_on_the_line_follows_the_comparator():
+    assert assess(threshold("7A002.a.1.a"), "bias stability 0.5 deg/h").status == BELOW  # "less than 0,5"
+    assert assess(threshold("7A003.a.1"), "CEP 0.8 nm/hr").status == MEETS  # "0,8 ... or less"
+
+
+def test_a_range_is_read_at_the_end_the_comparator_needs():
+    low = threshold("3A001.a.2.b")  # ambient temperature below 218 K (-55 °C)
+    assert assess(low, "operating temperature -65 to +125 °C").status == MEETS
+    assert assess(low, "operating temperature -40 to +85 °C").status == BELOW
+
+
+def test_no_stated_parameter_is_not_stated_never_a_guess():
+    result = assess(threshold("7A002.a.1.a"), "Fibre-optic gyro for navigation, weight 1.2 kg, 28 V")
+    assert result.status == NOT_STATED and result.stated is None and result.stated_value is None
+
+
+def test_a_number_of_the_right_unit_away_from_the_keywords_is_not_taken():
+    text = "Turntable rate range 0.5 deg/h to 500 deg/s; MEMS gyro inside"
+    assert assess(threshold("7A002.a.1.a"), text).status == NOT_STATED
+
+
+def test_decontrol_note_travels_with_the_threshold():
+    notes = threshold("7A003.a.1").notes
+    assert any("civil aircraft" in note and "does not apply" in note for note in notes)
+
+
+def test_thresholds_cover_at_least_sixty_entries():
+    assert len({t.code for t in load_thresholds()}) >= 60
+    assert {t.paragraph for t in thresholds_for("7A002")} >= {"7A002.a.1.a", "7A002.a.1.b"}
+
+
+def test_shipped_threshold_files_are_valid():
+    assert threshold_errors() == []
+
+
+@pytest.fixture()
+def data_copy(tmp_path):
+    shutil.copytree(PROJECT_ROOT / "data" / "control_list", tmp_path / "control_list")
+    return tmp_path
+
+
+def write_records(data, records):
+    (data / "control_list" / "thresholds" / "z_test.yaml").write_text(yaml.safe_dump(records), encoding="utf-8")
+
+
+def good_record():
+    return {"paragraph": "7A002.a.1.a", "parameter": "gyro_bias_stability", "comparator": "<", "value": 0.5,
+            "unit": "degree/hour", "line": 'A "bias" "stability" of less (better) than 0,5 degree per hour'}
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"unit": "furlong/fortnight/zz"}, "not known to pint"),
+        ({"unit": "hertz"}, "does not measure"),
+        ({"paragraph": "7A002.z.9"}, "not in the Annex I text"),
+        ({"line": "A bias stability of less than 0,5 degree per hour"}, "not the verbatim text"),
+        ({"value": 0.7}, "not written in its line"),
+        ({"value": "half"}, "not a number"),
+        ({"comparator": "=="}, "comparator must be"),
+        ({"parameter": "bogus"}, "unknown parameter"),
+    ],
+)
+def test_data_check_catches_a_bad_record(data_copy, change, message):
+    write_records(data_copy, [good_record()])
+    assert threshold_errors(data_copy) == []
+    write_records(data_copy, [good_record() | change])
+    errors = threshold_errors(data_copy)
+    assert len(errors) == 1 and message in errors[0], errors

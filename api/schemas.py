@@ -81,6 +81,7 @@ class Order(BaseModel):
     end_user_country: str = Field("", description="ISO 3166 alpha-2")
     end_use: str = ""
     intermediate_countries: list[str] = Field(default_factory=list)
+    ultimate_consignee: str = Field("", description="the party that finally receives the goods, if not the end-user")
     date: dt.date | None = Field(None, description="the date the decision applies to (default: today)")
 
 
@@ -102,6 +103,8 @@ class ScreenResult(BaseModel):
     decision: Decision | None
     reasons: list[dict[str, Any]]
     matched_entity: dict[str, Any] | None
+    warnings: list[str] = Field(default_factory=list, description="what the decision cannot know: a missing date, "
+                                "gaps of the published lists it consulted")
     labels: list[str]
     scores: dict[str, float]
     error: str | None = None

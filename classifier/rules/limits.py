@@ -29,6 +29,7 @@ class FieldLimits:
 
     description: int = MAX_DESCRIPTION_CHARS
     end_user: int = MAX_END_USER_CHARS
+    ultimate_consignee: int = MAX_END_USER_CHARS
     end_use: int = MAX_END_USE_CHARS
 
     def check(self, order: Mapping) -> None:

@@ -16,7 +16,7 @@ from classifier.rules.orders import ItemAssessment, Order, item_from_order
 from classifier.rules.ruleset import Policy
 from classifier.rules.schema import as_date
 
-OUTPUT_COLUMNS = ("decision", "reasons", "matched_entity", "error", "policy_version")
+OUTPUT_COLUMNS = ("decision", "reasons", "matched_entity", "warnings", "error", "policy_version")
 BATCH_SIZE = 64
 
 # Assesses descriptions in one call: an ItemAssessment per description, or the reason it could not be assessed.
@@ -78,6 +78,7 @@ def order_from_row(row: dict) -> tuple[Order, ItemAssessment | None]:
         end_user=_text(row, "end_user"),
         end_user_country=_text(row, "end_user_country"),
         end_use=_text(row, "end_use"),
+        ultimate_consignee=_text(row, "ultimate_consignee"),
         intermediate_countries=_text_list(row, "intermediate_countries") or [],
         date=_date(row),
         labels=_text_list(row, "labels"),
@@ -157,6 +158,7 @@ def _output_row(number: int, row: dict, outcome: ScreenedOrder, policy: Policy) 
         "reasons": json.dumps(decision.reasons, ensure_ascii=False) if decision else "[]",
         "matched_entity": json.dumps(decision.matched_entity, ensure_ascii=False)
         if decision and decision.matched_entity else "",
+        "warnings": json.dumps(decision.warnings, ensure_ascii=False) if decision else "[]",
         "error": f"row {number}: {outcome.error}" if outcome.error else "",
         "policy_version": policy.version,
     }

@@ -1,4 +1,7 @@
-"""Persistence: API keys, audit records, catalog jobs and reviews (SQLite by default, PostgreSQL by URL)."""
+"""Persistence: API keys, audit records, catalog jobs and reviews (SQLite by default, PostgreSQL by URL).
+
+The schema is owned by the Alembic migrations in api/migrations; api/database.py brings a database to it.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +9,19 @@ import hashlib
 import json
 import secrets
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import JSON, Boolean, DateTime, Integer, String, Text, create_engine, event, select, update
+from sqlalchemy import JSON, Boolean, DateTime, Integer, String, Text, create_engine, event, func, select, update
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
+from api.database import prepare_schema
+
 KEY_PREFIX = "du_"
+ROLES = ("client", "analyst", "admin")
+DEFAULT_ROLE = "client"
+TRUSTED_REVIEW_ROLES = ("analyst", "admin")
+ACTIVE_JOB_STATES = ("queued", "running")
+FINISHED_JOB_STATES = ("succeeded", "failed", "cancelled")
 
 
 def utcnow() -> datetime:
@@ -32,6 +42,7 @@ class ApiKey(Base):
     key_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    role: Mapped[str] = mapped_column(String(20), default=DEFAULT_ROLE, server_default=DEFAULT_ROLE)
 
 
 class AuditRecord(Base):
@@ -68,6 +79,10 @@ class Job(Base):
     model_version: Mapped[str | None] = mapped_column(String(100), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    input_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    policy_version: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    purged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class Review(Base):
@@ -116,7 +131,7 @@ class Store:
         self.engine = create_engine(url, connect_args=connect_args, pool_pre_ping=not sqlite)
         if sqlite:
             event.listen(self.engine, "connect", _sqlite_write_ahead_log)
-        Base.metadata.create_all(self.engine)
+        prepare_schema(self.engine)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def session(self) -> Session:
@@ -124,10 +139,12 @@ class Store:
         return self.sessions()
 
     # API keys
-    def create_key(self, name: str) -> tuple[ApiKey, str]:
+    def create_key(self, name: str, role: str = DEFAULT_ROLE) -> tuple[ApiKey, str]:
         """Create a key and return (record, secret); the secret is shown once and stored only as a hash."""
+        if role not in ROLES:
+            raise ValueError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
         secret = KEY_PREFIX + secrets.token_urlsafe(32)
-        record = ApiKey(id=uuid.uuid4().hex[:12], name=name, key_hash=hash_text(secret))
+        record = ApiKey(id=uuid.uuid4().hex[:12], name=name, key_hash=hash_text(secret), role=role)
         with self.session() as session, session.begin():
             session.add(record)
         return record, secret
@@ -191,8 +208,53 @@ class Store:
     def unfinished_jobs(self) -> list[Job]:
         """Return queued and running jobs, oldest first."""
         with self.session() as session:
-            query = select(Job).where(Job.status.in_(("queued", "running"))).order_by(Job.created_at)
+            query = select(Job).where(Job.status.in_(ACTIVE_JOB_STATES)).order_by(Job.created_at)
             return list(session.scalars(query))
+
+    def list_jobs(self, api_key_id: str | None, limit: int) -> list[Job]:
+        """Return jobs, newest first: those of one key, or every job when api_key_id is None."""
+        query = select(Job).order_by(Job.created_at.desc()).limit(limit)
+        if api_key_id is not None:
+            query = query.where(Job.api_key_id == api_key_id)
+        with self.session() as session:
+            return list(session.scalars(query))
+
+    def count_active_jobs(self, api_key_id: str) -> int:
+        """Return how many of a key's jobs are queued or running."""
+        query = select(func.count()).select_from(Job).where(Job.api_key_id == api_key_id,
+                                                            Job.status.in_(ACTIVE_JOB_STATES))
+        with self.session() as session:
+            return session.scalar(query)
+
+    def start_job(self, job_id: str, **values) -> bool:
+        """Mark a queued job running with values; False when it is no longer queued (e.g. cancelled)."""
+        with self.session() as session, session.begin():
+            result = session.execute(update(Job).where(Job.id == job_id, Job.status.in_(ACTIVE_JOB_STATES))
+                                     .values(status="running", updated_at=utcnow(), **values))
+        return bool(result.rowcount)
+
+    def finish_job(self, job_id: str, status: str, audit: AuditRecord | None = None, **values) -> bool:
+        """Move an active job to a finished status (with its audit record, in one transaction); False if it had
+        already finished, e.g. because it was cancelled meanwhile."""
+        now = utcnow()
+        with self.session() as session, session.begin():
+            result = session.execute(update(Job).where(Job.id == job_id, Job.status.in_(ACTIVE_JOB_STATES))
+                                     .values(status=status, finished_at=now, updated_at=now, **values))
+            if result.rowcount and audit is not None:
+                session.add(audit)
+        return bool(result.rowcount)
+
+    def expired_jobs(self, retention: timedelta) -> list[Job]:
+        """Return finished jobs whose files are still kept and that finished longer than retention ago."""
+        query = select(Job).where(Job.status.in_(FINISHED_JOB_STATES), Job.purged_at.is_(None),
+                                  Job.finished_at < utcnow() - retention)
+        with self.session() as session:
+            return list(session.scalars(query))
+
+    def key_name(self, api_key_id: str | None) -> str | None:
+        """Return the name of the key with this id, or None."""
+        with self.session() as session:
+            return session.scalar(select(ApiKey.name).where(ApiKey.id == api_key_id)) if api_key_id else None
 
     # Reviews
     def add_review(self, review: Review) -> Review:
@@ -201,11 +263,14 @@ class Store:
             session.add(review)
         return review
 
-    def list_reviews(self, since: datetime | None = None, limit: int = 1000) -> list[Review]:
-        """Return reviews, oldest first."""
+    def list_reviews(self, since: datetime | None = None, limit: int = 1000, trusted_only: bool = False) -> list[Review]:
+        """Return reviews, oldest first; trusted_only keeps those whose key is an active analyst or admin key."""
         query = select(Review).order_by(Review.id)
         if since:
             query = query.where(Review.created_at >= since)
+        if trusted_only:
+            query = query.join(ApiKey, ApiKey.id == Review.api_key_id).where(
+                ApiKey.role.in_(TRUSTED_REVIEW_ROLES), ApiKey.revoked_at.is_(None))
         with self.session() as session:
             return list(session.scalars(query.limit(limit)))
 

@@ -12,28 +12,21 @@ from datetime import datetime, timedelta, timezone
 import httpx
 import pytest
 
+from tests.databases import BACKENDS, empty_postgres
 from tests.server import Server, cli
 
-BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("DUALUSE_TEST_POSTGRES_URL") else [])
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def server(request, quick_model_dir, tmp_path_factory):
     """Yield (server, api key) on a fresh database of the given backend."""
     state = tmp_path_factory.mktemp(f"state-{request.param}")
-    url = ""
-    if request.param == "postgresql":
-        from sqlalchemy import create_engine, text
-
-        url = os.environ["DUALUSE_TEST_POSTGRES_URL"]
-        engine = create_engine(url)
-        with engine.begin() as connection:
-            for table in ("api_keys", "audit_records", "jobs", "reviews"):
-                connection.execute(text(f"DROP TABLE IF EXISTS {table}"))
-        engine.dispose()
+    url = empty_postgres() if request.param == "postgresql" else ""
     srv = Server(state, quick_model_dir, url, DUALUSE_MAX_ITEMS="8", DUALUSE_MAX_TEXT_CHARS="2000",
                  DUALUSE_MAX_BODY_BYTES="65536", DUALUSE_MAX_UPLOAD_BYTES="2000000", DUALUSE_JOB_CHUNK_SIZE="40")
-    created = cli(srv.env, "keys", "create", "tests")
+    if url:
+        assert cli(srv.env, "db", "upgrade").returncode == 0
+    created = cli(srv.env, "keys", "create", "tests", "--role", "admin")
     assert created.returncode == 0, created.stderr
     key = created.stdout.strip().splitlines()[-1]
     srv.start()
@@ -214,12 +207,12 @@ def test_restart_during_a_job_resumes_and_loses_no_row(server):
 
 def test_reviews_are_stored_validated_and_listed(server):
     review = {"item_id": "sku-1", "text": "Fibre-optic gyro 0.005 deg/h", "labels": ["navigation_avionics"],
-              "reviewer": "a.tanaka", "reason": "navigation-grade gyro", "predicted_labels": []}
+              "reason": "navigation-grade gyro", "predicted_labels": []}
     with _client(server) as client:
         saved = client.post("/v1/reviews", json=review)
-        assert saved.status_code == 201 and saved.json()["id"] > 0
+        assert saved.status_code == 201 and saved.json()["id"] > 0 and saved.json()["reviewer"] == "tests"
         assert client.post("/v1/reviews", json={**review, "labels": ["drones"]}).status_code == 422
-        assert client.post("/v1/reviews", json={"text": "x", "reviewer": "r"}).status_code == 422
+        assert client.post("/v1/reviews", json={"text": "x"}).status_code == 422
         listed = client.get("/v1/reviews").json()["reviews"]
     assert any(r["item_id"] == "sku-1" and r["labels"] == ["navigation_avionics"] for r in listed)
 

@@ -27,7 +27,7 @@ def test_train_promote_serve_review_retrain_compare_and_rollback(tmp_path):
     assert first.returncode == 0, first.stderr
     v1 = current_version(models)
     assert v1 and f"promoted {v1}" in first.stdout
-    key = cli(env, "keys", "create", "analyst").stdout.strip().splitlines()[-1]
+    key = cli(env, "keys", "create", "analyst", "--role", "analyst").stdout.strip().splitlines()[-1]
     server.start()
     try:
         headers = {"X-API-Key": key}
@@ -37,7 +37,7 @@ def test_train_promote_serve_review_retrain_compare_and_rollback(tmp_path):
                    ("Child's scooter with LED wheels", [])]
         for text, labels in reviews:
             response = httpx.post(f"{server.url}/v1/reviews", headers=headers,
-                                  json={"text": text, "labels": labels, "reviewer": "qa", "reason": "checked"})
+                                  json={"text": text, "labels": labels, "reason": "checked"})
             assert response.status_code == 201
         second = cli(env, "train", "--quick", "--quiet", "--with-reviews", "--seed", "21")
         assert "adding 3 reviewed item(s) to training" in second.stdout

@@ -51,7 +51,6 @@ def test_classify_shows_labels_scores_and_highlighted_evidence_then_review(page)
     assert page.inner_text("#classify-highlighted") == text
     assert page.locator("#classify-result tr[data-label]").count() == 5
     assert "model" in page.inner_text("#classify-result")
-    page.fill("#review-reviewer", "a.tanaka")
     page.fill("#review-reason", "navigation-grade gyro")
     page.locator("#review-labels input[value='navigation_avionics']").check()
     page.click("#review-correct")

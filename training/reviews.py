@@ -38,13 +38,14 @@ def reviewed_items(reviews, held_out_texts: list[str]) -> tuple[list[dict], int]
 
 
 def load_reviews():
-    """Return every stored review from the service's database (DUALUSE_DATABASE_URL / DUALUSE_STATE_DIR)."""
+    """Return the reviews training may trust from the service's database (DUALUSE_DATABASE_URL /
+    DUALUSE_STATE_DIR): those stored with keys that are active analyst or admin keys, never a client's."""
     from api.settings import Settings
     from api.storage import Store
 
     settings = Settings.from_env()
     store = Store(settings.database)
     try:
-        return store.list_reviews(limit=1_000_000)
+        return store.list_reviews(limit=1_000_000, trusted_only=True)
     finally:
         store.engine.dispose()

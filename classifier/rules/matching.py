@@ -37,7 +37,7 @@ MIN_ATTACHED_CJK_ALIAS = 4
 # apart: a token edge, a non-ideograph, the country prefix, or one of these characters on each side.
 MIN_CJK_KEY_IN_TEXT = 3
 _SHORT_NAME_BEFORE = frozenset(normalise("于向対給供為"))
-_SHORT_NAME_AFTER = frozenset(normalise("向用納殿様機艦隊員基部所長"))
+_SHORT_NAME_AFTER = frozenset(normalise("向用使納殿様機艦隊員基部所長"))
 _IDEOGRAPH = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々]")
 _UNIT_ENDINGS = tuple(
     normalise(word)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from classifier.rules.entities import Entity
-from classifier.rules.matching import MATCHED, POSSIBLE, EndUserMatch
+from classifier.rules.matching import MATCHED, POSSIBLE, UNMATCHED, EndUserMatch
 from classifier.rules.names import fold_text, has_kana
 from classifier.rules.ruleset import Policy
 from classifier.rules.vocabulary import Vocabulary
@@ -48,8 +48,16 @@ def _is_company(entity: Entity, policy: Policy) -> bool:
 
 
 def match_party(role: str, text: str | None, base: frozenset[str], policy: Policy) -> Party:
-    """Return the party written as `text`, matched in its context, marked when its name extends a company's."""
-    match = policy.matcher.match(text, text_context(text, base, policy.vocabulary))
+    """Return the party written as `text`, matched in its context, marked when its name extends a company's.
+
+    A near match to a Japanese entity is dropped when the text names another country: "Ministry of Defence,
+    Republic of Korea" is not a typo of "Japanese Ministry of Defense".
+    """
+    context = text_context(text, base, policy.vocabulary)
+    match = policy.matcher.match(text, context)
+    if match.status == POSSIBLE and "JP" not in context and policy.entities[match.entity_id].country == "JP" and (
+            policy.vocabulary.names_foreign_country(fold_text(text or ""))):
+        match = EndUserMatch(UNMATCHED, match.query)
     extends = (
         match.status == MATCHED and bool(match.detail) and _is_company(policy.entities[match.entity_id], policy)
         and policy.vocabulary.names_separate_company(match.detail)

@@ -37,6 +37,17 @@ CASES = [
     ("all users except JSDF", CIVILIAN),
     ("Model No. 5, for JMSDF", MILITARY),
     ("civil use only; spares for the navy", MILITARY),
+    ("navy-blue uniforms for hotel staff", CIVILIAN),
+    ("army-green paint", CIVILIAN),
+    ("denial-of-service defense for an ISP", CIVILIAN),
+    ("self-defense class for staff", CIVILIAN),
+    ("air defense radar", MILITARY),
+    ("海军蓝制服", CIVILIAN),
+    ("海军舰艇", MILITARY),
+    ("正当防衛の講習", CIVILIAN),
+    ("防衛用途", MILITARY),
+    ("for the JMSDF and not for resale", MILITARY),
+    ("航空自衛隊向け（武器ではない）", MILITARY),
 ]
 
 

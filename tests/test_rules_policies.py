@@ -72,6 +72,19 @@ BROKEN = [
 ]
 
 
+TERMS = "terms/screening_terms.yaml"
+BROKEN += [
+    (TERMS, lambda doc: doc["civilian_senses"][0].update(senses=["{colours} navy"]), "civilian_senses[0].senses",
+     "unknown word class {colours}"),
+    (TERMS, lambda doc: doc["civilian_senses"][0].pop("source"), "civilian_senses[0].source",
+     "`source: unsourced`"),
+    (TERMS, lambda doc: doc["military_terms"].update(en=["weapon(s"]), "military_terms.en", "not a valid phrase list"),
+    (TERMS, lambda doc: doc.update(militray_terms={}), "militray_terms", "unknown field"),
+    (MILITARY, lambda doc: doc["entities"][0]["aliases"].update(en=[{"name": "MoD Tokyo", "source": "a friend"}]),
+     "entities[0].aliases.en[0].source", "neither an http(s) address nor 'unsourced'"),
+]
+
+
 @pytest.mark.parametrize(("relative", "change", "field", "words"), BROKEN)
 def test_malformed_file_names_file_and_field(data_copy, relative, change, field, words):
     edit(data_copy, relative, change)

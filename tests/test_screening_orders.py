@@ -3,6 +3,7 @@ Japanese: short forms and platforms, denials, third-country routes, items that a
 military words, other countries' defence bodies, entity data and dates. Each boundary is tested from both sides."""
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -323,3 +324,15 @@ def test_no11_positions_9_to_14_are_numbered(policy):
     positions = [next(m.position for m in policy.entities[entity_id].memberships
                       if m.list_id == "mofcom_2026_11_control") for entity_id in ids]
     assert positions == [9, 10, 11, 12, 13, 14]
+
+
+def test_rows_take_ultimate_consignee_and_give_warnings(policy):
+    from classifier.rules import OUTPUT_COLUMNS, screen_rows
+
+    row = {"id": "u-1", "labels": '["sensors_lasers"]', "destination_country": "TW", "end_user": "Formosa Trading",
+           "end_user_country": "TW", "end_use": "radar spares", "ultimate_consignee": "海上自衛隊", "date": ""}
+    [result] = list(screen_rows([row], policy))
+    assert "warnings" in OUTPUT_COLUMNS
+    assert result["decision"] == "prohibited"
+    warnings = json.loads(result["warnings"])
+    assert warnings[0].startswith("the order has no date") and any("Position 15" in w for w in warnings)

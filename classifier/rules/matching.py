@@ -302,8 +302,8 @@ class EndUserMatcher:
 
 def _stands_apart(text: str, start: int, end: int, starts: dict[int, int], ends: dict[int, int]) -> bool:
     """Return True if a two-character name at text[start:end] is not part of a longer word (see MIN_CJK_KEY_IN_TEXT)."""
-    before = start == 0 or start in ends or not _IDEOGRAPH.match(text[start - 1]) or text[start - 1] in _SHORT_NAME_BEFORE or (
-        text[:start].endswith(_COUNTRY_PREFIXES))
+    before = (start == 0 or start in ends or not _IDEOGRAPH.match(text[start - 1])
+              or text[start - 1] in _SHORT_NAME_BEFORE or text[:start].endswith(_COUNTRY_PREFIXES))
     after = end in starts or end == len(text) or not _IDEOGRAPH.match(text[end]) or text[end] in _SHORT_NAME_AFTER
     return before and after
 

@@ -1,4 +1,4 @@
-"""The screening vocabulary (data/terms): military terms with their civilian senses, Japan words, denials, company words."""
+"""The screening vocabulary (data/terms): military terms and civilian senses, Japan words, denials, company words."""
 
 from __future__ import annotations
 

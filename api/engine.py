@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from api.batching import MicroBatcher
+from api.batching import MicroBatcher, NoModelError, Scored
 from api.settings import Settings
 
 log = logging.getLogger("dualuse.api")
@@ -18,7 +18,7 @@ class Engine:
         self.settings = settings
         self.model = None
         self.policy = None
-        self.model_error: str | None = None
+        self.model_error: str | None = None  # the reason without file-system paths (the log has the details)
         self.policy_error: str | None = None
         self._lock = threading.Lock()
         self.batcher = MicroBatcher(lambda: self.model)
@@ -33,8 +33,8 @@ class Engine:
             with self._lock:
                 self.policy, self.policy_error = policy, None
         except Exception as exc:
-            self.policy_error = f"{type(exc).__name__}: {exc}"
-            log.error("policy not loaded: %s", self.policy_error)
+            self.policy_error = _public_reason(exc)
+            log.error("policy not loaded: %s: %s", type(exc).__name__, exc)
 
     def load_model(self) -> None:
         """Load the configured or promoted model and swap it in; requests in flight finish on the old one."""
@@ -44,8 +44,8 @@ class Engine:
         try:
             model = DualUseClassifier.from_pretrained(self.settings.model_path or default_model_path())
         except Exception as exc:  # the service still answers health checks and screens by given labels
-            self.model_error = f"{type(exc).__name__}: {exc}"
-            log.error("model not loaded: %s", self.model_error)
+            self.model_error = _public_reason(exc)
+            log.error("model not loaded: %s: %s", type(exc).__name__, exc)
             return
         with self._lock:
             self.model, self.model_error = model, None
@@ -73,8 +73,15 @@ class Engine:
         """Return the loaded model's version, or None."""
         return self.model.version if self.model is not None else None
 
-    def classify(self, texts: list):
-        """Return Predictions for texts (micro-batched with concurrent calls); RuntimeError when no model is loaded."""
-        if self.model is None:
-            raise RuntimeError(f"no model loaded ({self.model_error})")
-        return self.batcher.classify(texts)
+    def classify(self, texts: list) -> Scored:
+        """Return Predictions for texts and the version of the model that made them (micro-batched with concurrent
+        calls); NoModelError when no model is loaded."""
+        try:
+            return self.batcher.classify(texts)
+        except NoModelError as exc:
+            raise NoModelError(f"no model loaded ({self.model_error})") from exc
+
+
+def _public_reason(exc: Exception) -> str:
+    """Return why loading failed, fit to show to any client: the error's kind, never its paths."""
+    return f"{type(exc).__name__} (the service log has the details)"

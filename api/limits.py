@@ -1,4 +1,4 @@
-"""Request body limit counted on the bytes actually received, so a chunked body cannot slip past it."""
+"""Request limits: body size counted on the bytes received, queue depth counted on the event loop."""
 
 from __future__ import annotations
 
@@ -62,3 +62,40 @@ class BodySizeLimit:
                     "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
                                 (b"connection", b"close")]})
         await send({"type": "http.response.body", "body": body})
+
+
+class QueueDepthLimit:
+    """ASGI middleware: 429 with Retry-After for a limited path once `max_queued` requests on those paths are in
+    progress, so that a client is told to come back instead of waiting seconds behind the queue.
+
+    It counts on the event loop, before a request takes a worker thread; health checks and other paths pass.
+    """
+
+    def __init__(self, app, paths: tuple[str, ...], max_queued: int, on_reject=lambda path: None,
+                 retry_after_seconds: int = 1):
+        self.app = app
+        self.paths = paths
+        self.max_queued = max_queued
+        self.on_reject = on_reject
+        self.retry_after = retry_after_seconds
+        self.in_progress = 0
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["path"] not in self.paths:
+            await self.app(scope, receive, send)
+            return
+        if self.in_progress >= self.max_queued:
+            self.on_reject(scope["path"])
+            body = json.dumps({"detail": f"{self.in_progress} requests are queued, the limit is {self.max_queued} "
+                                         f"(MAX_QUEUED_REQUESTS); retry after {self.retry_after} s"}).encode()
+            await send({"type": "http.response.start", "status": 429,
+                        "headers": [(b"content-type", b"application/json"),
+                                    (b"content-length", str(len(body)).encode()),
+                                    (b"retry-after", str(self.retry_after).encode())]})
+            await send({"type": "http.response.body", "body": body})
+            return
+        self.in_progress += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.in_progress -= 1

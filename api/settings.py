@@ -16,6 +16,7 @@ MAX_UPLOAD_BYTES = 256 * 1024 * 1024
 JOB_CHUNK_SIZE = 512
 MAX_AUDIT_ROWS = 10_000
 RELOAD_INTERVAL_SECONDS = 5
+MAX_QUEUED_REQUESTS = 64  # classify and screen requests in progress; beyond it they get 429 and Retry-After
 
 
 def _int(name: str, default: int) -> int:
@@ -43,6 +44,8 @@ class Settings:
     job_chunk_size: int = JOB_CHUNK_SIZE
     log_format: str = "text"
     reload_interval: float = RELOAD_INTERVAL_SECONDS
+    max_queued_requests: int = MAX_QUEUED_REQUESTS
+    bind_host: str = "127.0.0.1"  # `dualuse serve --host`; /metrics needs a key when it is not a loopback address
     llm: LLMSettings = field(default_factory=LLMSettings)
 
     @property
@@ -69,5 +72,6 @@ class Settings:
             job_chunk_size=_int("DUALUSE_JOB_CHUNK_SIZE", JOB_CHUNK_SIZE),
             log_format=log_format,
             reload_interval=float(env.get("DUALUSE_RELOAD_INTERVAL", RELOAD_INTERVAL_SECONDS)),
+            max_queued_requests=_int("DUALUSE_MAX_QUEUED_REQUESTS", MAX_QUEUED_REQUESTS),
             llm=LLMSettings.from_env(env),
         )

@@ -192,10 +192,11 @@ def _cmd_data_quality(args: argparse.Namespace) -> int:
 
 
 def _cmd_models(args: argparse.Namespace) -> int:
-    from classifier.registry import ModelNotFoundError, list_versions, promote, rollback
+    from classifier.registry import ModelNotFoundError, check_loads, list_versions, promote, rollback
 
     try:
         if args.models_command == "promote":
+            check_loads(args.version)
             promote(args.version)
             print(f"promoted {args.version}")
         elif args.models_command == "rollback":
@@ -282,13 +283,15 @@ def _cmd_lists_import(args: argparse.Namespace) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
+    import dataclasses
+
     import uvicorn
 
     from api.app import create_app
     from api.settings import Settings
     from api.storage import Store
 
-    settings = Settings.from_env()
+    settings = dataclasses.replace(Settings.from_env(), bind_host=args.host)
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     store = Store(settings.database)
     if not any(key.revoked_at is None for key in store.list_keys()):

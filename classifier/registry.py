@@ -19,6 +19,10 @@ class ModelNotFoundError(FileNotFoundError):
     """No trained model where one was expected."""
 
 
+class ModelNotLoadableError(ModelNotFoundError):
+    """A model directory that is there but does not load or classify."""
+
+
 @dataclass
 class ModelVersion:
     """One trained model directory and what its card says about it."""
@@ -81,6 +85,20 @@ def _point_to(root: Path, version: str, action: str) -> None:
 def promote(version: str, root: Path | None = None) -> None:
     """Make `version` the model the commands and the service use by default, and record it in the history."""
     _point_to(_root(root), version, "promote")
+
+
+def check_loads(version: str, root: Path | None = None) -> None:
+    """Raise ModelNotFoundError unless `version` exists, loads and classifies a description (before promoting it)."""
+    from classifier.model import DualUseClassifier
+
+    path = _root(root) / version
+    if not (path / CONFIG_FILE).exists():
+        raise ModelNotFoundError(f"no model version {version!r} under {_root(root)}")
+    try:
+        DualUseClassifier.from_pretrained(path).classify(["Ring laser gyro, bias stability 0.001 deg/h"])
+    except Exception as exc:
+        raise ModelNotLoadableError(f"model version {version!r} does not load ({type(exc).__name__}: {exc}); "
+                                    "not promoted") from exc
 
 
 def rollback(root: Path | None = None) -> str:

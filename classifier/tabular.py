@@ -10,6 +10,7 @@ from typing import Iterator
 import pandas as pd
 
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet", ".xlsx": "xlsx"}
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what makes a spreadsheet read a cell as a formula
 
 
 class TabularError(ValueError):
@@ -131,12 +132,21 @@ def iter_chunks(path: str | Path, chunk_size: int = 1000) -> Iterator[pd.DataFra
             yield pd.DataFrame(chunk, columns=header)
 
 
+def spreadsheet_safe(value):
+    """Return value with a leading single quote when it is text that a spreadsheet would run as a formula (it starts
+    with =, +, -, @, tab or CR); anything else unchanged."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+
 def _cell_for_text(value):
+    """Return value as a CSV or XLSX cell: JSON text for lists and mappings, "" when missing, formulas neutralised."""
     if isinstance(value, (list, dict)):
         return json.dumps(value, ensure_ascii=False)
     if value is None or (isinstance(value, float) and value != value):
         return ""
-    return value
+    return spreadsheet_safe(value)
+
+
 
 
 def _json_if_mapping(value):
@@ -159,7 +169,8 @@ def _concrete_schema(schema):
 
 
 class TableWriter:
-    """Append DataFrames to one output file of any supported format; JSON-typed cells become JSON text in CSV/XLSX."""
+    """Append DataFrames to one output file of any supported format; in CSV/XLSX JSON-typed cells become JSON text
+    and text that a spreadsheet would run as a formula gets a leading quote (JSONL and Parquet stay verbatim)."""
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
@@ -182,7 +193,7 @@ class TableWriter:
             if self._handle is None:
                 self._handle = self.path.open("w", encoding="utf-8", newline="")
                 self._writer = csv.writer(self._handle)
-                self._writer.writerow(frame.columns)
+                self._writer.writerow([spreadsheet_safe(name) for name in frame.columns])
             for row in frame.itertuples(index=False):
                 self._writer.writerow([_cell_for_text(v) for v in row])
         elif self.kind == "parquet":
@@ -200,7 +211,7 @@ class TableWriter:
             if self._writer is None:
                 self._handle = Workbook(write_only=True)
                 self._writer = self._handle.create_sheet()
-                self._writer.append(list(frame.columns))
+                self._writer.append([spreadsheet_safe(name) for name in frame.columns])
             for row in frame.itertuples(index=False):
                 self._writer.append([_cell_for_text(v) for v in row])
 

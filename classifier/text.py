@@ -55,6 +55,20 @@ def word_tokens(text: str) -> list[str]:
     return [word.surface for word in tagger(text) if _WORD_CHARACTER.search(word.surface)]
 
 
+def unicode_error(text: str) -> str | None:
+    """Return why text is not well-formed Unicode (a lone surrogate such as JSON's "\\ud800"), else None."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return f"not well-formed Unicode: a lone surrogate at character {exc.start}"
+    return None
+
+
+def well_formed(text: str) -> str:
+    """Return text with any lone surrogate written as its escape (\\ud800), so that it can be stored and hashed."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def validate_description(value) -> str | None:
     """Return an error message when value cannot be classified as a description, else None."""
     if value is None or (isinstance(value, float) and value != value):
@@ -63,4 +77,6 @@ def validate_description(value) -> str | None:
         return f"description must be text, not {type(value).__name__}"
     if not value.strip():
         return "description is empty"
+    if error := unicode_error(value):
+        return f"description is {error}"
     return None

@@ -28,7 +28,9 @@ def cli(env: dict, *args: str) -> subprocess.CompletedProcess:
 class Server:
     """Starts, stops and restarts one service process with a fixed state directory and database."""
 
-    def __init__(self, state_dir: Path, model_dir: Path, database_url: str = "", **extra_env: str):
+    def __init__(self, state_dir: Path, model_dir: Path, database_url: str = "", host: str = "127.0.0.1",
+                 **extra_env: str):
+        self.host = host  # the address it listens on; tests connect through loopback either way
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "DUALUSE_STATE_DIR": str(state_dir), "DUALUSE_MODEL_PATH": str(model_dir),
@@ -44,7 +46,7 @@ class Server:
         state_dir.mkdir(parents=True, exist_ok=True)
         log = self.log.open("a")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "classifier.cli", "serve", "--port", str(self.port)], env=self.env,
+            [sys.executable, "-m", "classifier.cli", "serve", "--host", self.host, "--port", str(self.port)], env=self.env,
             stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

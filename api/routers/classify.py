@@ -5,10 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, HTTPException, Request
 
 from api.auth import require_key
+from api.batching import NoModelError
 from api.schemas import ClassifyRequest, ClassifyResponse, ClassifyResult
 from api.second_opinion import add_second_opinions
 from api.storage import AuditRecord, hash_text
 from classifier.model import NOTICE
+from classifier.text import well_formed
 
 router = APIRouter(prefix="/v1", tags=["classify"])
 
@@ -44,18 +46,18 @@ def classify(body: ClassifyRequest, request: Request, key_id: str = Depends(requ
     ids, texts = [item.id for item in body.items], [item.text for item in body.items]
     check_batch(ids, texts, state.settings)
     try:
-        predictions = state.engine.classify(texts)
-    except RuntimeError as exc:
+        predictions, version = state.engine.classify(texts)
+    except NoModelError as exc:
         raise HTTPException(503, str(exc)) from exc
-    version = state.engine.model_version
     results = [ClassifyResult(id=i, **p.as_dict()) for i, p in zip(ids, predictions)]
     if body.second_opinion:
         add_second_opinions(state.llm, results, {index: texts[index] for index, result in enumerate(results)
                                                  if result.uncertain and not result.error})
+    stored_texts = [well_formed(str(text)) for text in texts]
     state.store.add_audit([
-        AuditRecord(kind="classify", api_key_id=key_id, item_id=r.id, input_hash=hash_text(str(t)),
-                    input_text=str(t), output=r.model_dump(), model_version=version)
-        for r, t in zip(results, texts)
+        AuditRecord(kind="classify", api_key_id=key_id, item_id=r.id, input_hash=hash_text(t), input_text=t,
+                    output=r.model_dump(), model_version=version)
+        for r, t in zip(results, stored_texts)
     ])
     for result in results:
         state.metrics.items.labels(dual_use=str(result.dual_use).lower()).inc()

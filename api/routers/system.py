@@ -1,23 +1,29 @@
-"""Health, readiness and metrics (no API key needed)."""
+"""Health, readiness and metrics: health and readiness need no key and answer on the event loop, outside the
+worker threads that classification requests may fill; metrics need a key unless the service listens on loopback."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+import ipaddress
+
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from api.auth import api_key_header, bearer, require_caller
 
 router = APIRouter(tags=["system"])
 
 
 @router.get("/healthz")
-def healthz() -> dict:
+async def healthz() -> dict:
     """The process is up."""
     return {"status": "ok"}
 
 
 @router.get("/readyz")
-def readyz(request: Request):
-    """The model and the screening policy are loaded (503 with the reason otherwise)."""
+async def readyz(request: Request):
+    """The model and the screening policy are loaded (503 with the reason otherwise; no file-system paths)."""
     engine = request.app.state.engine
     body = {
         "model": {"loaded": engine.model is not None, "version": engine.model_version, "error": engine.model_error},
@@ -29,9 +35,26 @@ def readyz(request: Request):
     return JSONResponse({"status": "ready" if ready else "not ready", **body}, status_code=200 if ready else 503)
 
 
-@router.get("/metrics")
+def is_loopback(host: str) -> bool:
+    """Return True when host is a loopback address or `localhost` (only local processes can connect)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def metrics_access(request: Request, header_key: str | None = Depends(api_key_header),
+                   credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> None:
+    """Raise 401 for a request without a valid key when the service listens beyond loopback."""
+    if not is_loopback(request.app.state.settings.bind_host):
+        require_caller(request, header_key, credentials)
+
+
+@router.get("/metrics", dependencies=[Depends(metrics_access)])
 def metrics(request: Request) -> Response:
-    """Prometheus metrics in the text exposition format."""
+    """Prometheus metrics in the text exposition format (a key is needed unless the service listens on loopback)."""
     state = request.app.state
     state.metrics.model_loaded.set(1 if state.engine.model is not None else 0)
     return Response(generate_latest(state.metrics.registry), media_type=CONTENT_TYPE_LATEST)

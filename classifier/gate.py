@@ -8,46 +8,78 @@ moderate scores are common on civilian look-alikes.
 from __future__ import annotations
 
 import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
-from classifier.language import LANGS, guess_language
+from classifier.language import LANGS
+from classifier.probability import logit, sigmoid
+
+GATE_C = 1.0
+GATE_FOLDS = 5
+THRESHOLD_FLOOR = 0.02
 
 
-def gate_features(probs: np.ndarray, texts: list[str]) -> np.ndarray:
-    """Return the gate's feature matrix for calibrated label probabilities and their texts."""
+def gate_features(probs: np.ndarray, languages: list[str]) -> np.ndarray:
+    """Return the gate's feature matrix for calibrated label probabilities and their texts' languages."""
     probs = np.asarray(probs, dtype=np.float64)
-    clipped = np.clip(probs, 1e-6, 1 - 1e-6)
     ordered = np.sort(probs, axis=1)
-    languages = [guess_language(text) for text in texts]
     one_hot = np.array([[lang == code for code in LANGS] for lang in languages], dtype=np.float64)
     return np.hstack([
-        np.log(clipped / (1 - clipped)),
+        logit(probs),
         np.log(ordered[:, -1:] + 1e-6),
         ordered[:, -2:-1],
         probs.sum(axis=1, keepdims=True),
-        one_hot.reshape(len(texts), len(LANGS)),
+        one_hot.reshape(len(languages), len(LANGS)),
     ])
 
 
 class DualUseGate:
-    """P(any dual-use label) from an item's label scores, and the threshold above which the item is flagged."""
+    """P(any dual-use label) from an item's label scores, and the threshold above which the item is flagged.
 
-    def __init__(self, coef: list[float], intercept: float, threshold: float):
-        self.coef = np.asarray(coef, dtype=np.float64)
-        self.intercept = float(intercept)
-        self.threshold = float(threshold)
+    `fit` reads the threshold off out-of-fold gate scores (each fold scored by a gate fitted on the others) as the
+    highest at which `min_recall` of the items with a label are still flagged, so that it holds for unseen text.
+    """
 
-    def scores(self, probs: np.ndarray, texts: list[str]) -> np.ndarray:
+    def __init__(self, min_recall: float = 0.98, C: float = GATE_C, folds: int = GATE_FOLDS, seed: int = 0):
+        self.min_recall = min_recall
+        self.C = C
+        self.folds = folds
+        self.seed = seed
+
+    def fit(self, probs: np.ndarray, languages: list[str], targets: np.ndarray) -> "DualUseGate":
+        """Fit on calibrated validation probabilities and the multi-hot targets; return self."""
+        features = gate_features(probs, languages)
+        flagged = np.asarray(targets).any(axis=1).astype(int)
+        if flagged.min() == flagged.max():  # a single class: flag everything or nothing
+            self.coef_, self.intercept_ = np.zeros(features.shape[1]), 0.0
+            self.threshold_ = 0.5 if flagged.max() else 1.5
+            return self
+        regression = LogisticRegression(C=self.C, max_iter=5000)
+        splits = min(self.folds, int(np.bincount(flagged).min()))
+        folds = StratifiedKFold(n_splits=splits, shuffle=True, random_state=self.seed)
+        out_of_fold = cross_val_predict(regression, features, flagged, cv=folds, method="predict_proba")[:, 1]
+        best = np.sort(out_of_fold[flagged == 1])[::-1]
+        self.threshold_ = max(float(best[int(np.ceil(self.min_recall * len(best))) - 1]), THRESHOLD_FLOOR)
+        regression.fit(features, flagged)
+        self.coef_, self.intercept_ = regression.coef_.ravel(), float(regression.intercept_[0])
+        return self
+
+    def scores(self, probs: np.ndarray, languages: list[str]) -> np.ndarray:
         """Return the gate probability of each item."""
         if not len(probs):
             return np.zeros(0)
-        return 1.0 / (1.0 + np.exp(-(gate_features(probs, texts) @ self.coef + self.intercept)))
+        return sigmoid(gate_features(probs, languages) @ self.coef_ + self.intercept_)
 
     def as_dict(self) -> dict:
-        """Return the gate as JSON-ready settings."""
-        return {"coef": [round(float(c), 6) for c in self.coef], "intercept": round(self.intercept, 6),
-                "threshold": round(self.threshold, 6)}
+        """Return the fitted gate as JSON-ready settings."""
+        return {"coef": [round(float(c), 6) for c in self.coef_], "intercept": round(self.intercept_, 6),
+                "threshold": round(self.threshold_, 6)}
 
     @classmethod
     def from_dict(cls, settings: dict) -> "DualUseGate":
-        """Return the gate stored by `as_dict`."""
-        return cls(settings["coef"], settings["intercept"], settings["threshold"])
+        """Return the fitted gate stored by `as_dict`."""
+        gate = cls()
+        gate.coef_ = np.asarray(settings["coef"], dtype=np.float64)
+        gate.intercept_ = float(settings["intercept"])
+        gate.threshold_ = float(settings["threshold"])
+        return gate

@@ -12,6 +12,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 
+from classifier.probability import sigmoid
 from classifier.text import normalise_for_features, word_tokens
 
 LINEAR_FILE = "linear.joblib"
@@ -21,6 +22,9 @@ SATURATED_LOGIT = 30.0
 class NgramClassifier:
     """Word 1-2-grams (MeCab segmentation, so Chinese and Japanese get words too) plus character 1-5-grams into
     per-label logistic regression."""
+
+    kind = "ngram"
+    explains = True
 
     def __init__(self, labels: list[str], C: float = 8.0, seed: int = 0):
         self.labels = list(labels)
@@ -79,7 +83,7 @@ class NgramClassifier:
             return np.zeros((0, len(self.labels)), dtype=np.float32)
         coef, intercept = self._stacked()
         logits = (self.features(list(texts)) if features is None else features) @ coef + intercept
-        return (1.0 / (1.0 + np.exp(-logits))).astype(np.float32)
+        return sigmoid(logits).astype(np.float32)
 
     def predict(self, texts: list[str], threshold: float = 0.5) -> np.ndarray:
         """Return a multi-hot matrix of labels whose probability reaches threshold."""
@@ -118,8 +122,8 @@ class NgramClassifier:
         joblib.dump(self, Path(directory) / LINEAR_FILE)
 
     @classmethod
-    def from_pretrained(cls, directory: str | Path) -> "NgramClassifier":
-        """Return a classifier read from directory."""
+    def from_pretrained(cls, directory: str | Path, backend: str = "auto") -> "NgramClassifier":
+        """Return a classifier read from directory (backend is the member protocol's; this model has one)."""
         loaded = joblib.load(Path(directory) / LINEAR_FILE)
         if not isinstance(loaded, cls):
             raise TypeError(f"{directory}/{LINEAR_FILE} does not hold an NgramClassifier")

@@ -1,4 +1,5 @@
-"""The dual-use classifier: blended member models, per-label calibration, thresholds, uncertainty and evidence.
+"""The dual-use classifier: member models, the head over them (blend, calibration, gate, thresholds), uncertainty
+and evidence.
 
 The fine-tuned encoder, the n-gram baseline and their ensemble are all a `DualUseClassifier` with different
 members, so evaluation treats them alike.
@@ -13,14 +14,12 @@ from pathlib import Path
 import numpy as np
 
 from classifier.evidence import evidence_spans
-from classifier.gate import DualUseGate
-from classifier.language import LANGS, guess_language
-from classifier.linear import NgramClassifier
+from classifier.head import EnsembleHead
+from classifier.language import guess_language
+from classifier.members import Scorer, load_member, member_spec
+from classifier.paths import CONFIG_FILE
 from classifier.text import validate_description
-from classifier.transformer import TRANSFORMER_DIR, TransformerScorer
 
-CONFIG_FILE = "dualuse.json"
-UNCERTAINTY_MARGIN = 0.8  # in log-odds: a score within a factor ~2.2 in odds of its threshold is "near"
 NOTICE = "Flags likely dual-use items for human review; not a legal determination."
 
 
@@ -40,149 +39,91 @@ class Prediction:
         return asdict(self)
 
 
-def _logit(p: np.ndarray) -> np.ndarray:
-    p = np.clip(p, 1e-6, 1 - 1e-6)
-    return np.log(p / (1 - p))
-
-
 def _scatter(rows_probs: np.ndarray, rows: np.ndarray, n_texts: int) -> np.ndarray:
     full = np.zeros((n_texts, rows_probs.shape[1]), dtype=rows_probs.dtype)
     full[rows] = rows_probs
     return full
 
 
-class DualUseClassifier:
-    """Blend of member scorers per language, Platt-calibrated per label, a dual-use gate, thresholds per label."""
+def languages_of(texts: list[str]) -> list[str]:
+    """Return each text's language as the head routes it (en, zh or ja)."""
+    return [guess_language(text) for text in texts]
 
-    def __init__(
-        self,
-        labels: list[str],
-        members: dict[str, object],
-        weights: dict[str, dict[str, float]] | None = None,
-        calibration: dict[str, tuple[float, float]] | None = None,
-        thresholds: dict[str, float] | None = None,
-        dual_use_threshold: float = 0.5,
-        gate: DualUseGate | None = None,
-        uncertainty_margin: float = UNCERTAINTY_MARGIN,
-        version: str = "unversioned",
-        metadata: dict | None = None,
-    ):
+
+class DualUseClassifier:
+    """Member scorers and the head that turns their probabilities into calibrated scores and decisions."""
+
+    def __init__(self, labels: list[str], members: dict[str, Scorer], head: EnsembleHead | None = None,
+                 version: str = "unversioned", metadata: dict | None = None):
         if not members:
             raise ValueError("a DualUseClassifier needs at least one member model")
         self.labels = list(labels)
         self.members = dict(members)
-        equal = {name: 1.0 / len(members) for name in members}
-        self.weights = {lang: dict((weights or {}).get(lang, equal)) for lang in LANGS}
-        self.calibration = {label: tuple((calibration or {}).get(label, (1.0, 0.0))) for label in self.labels}
-        self.thresholds = {label: float((thresholds or {}).get(label, 0.5)) for label in self.labels}
-        self.dual_use_threshold = float(dual_use_threshold)
-        self.gate = gate
-        self.uncertainty_margin = uncertainty_margin
+        self.head = head if head is not None else EnsembleHead(self.labels)
         self.version = version
         self.metadata = dict(metadata or {})
 
-    def row_weights(self, texts: list[str], names: list[str] | None = None) -> np.ndarray:
-        """Return the (n_texts x n_members) blend weights of each text's language, each row summing to 1."""
-        names = list(self.members) if names is None else names
-        by_language = {}
-        for lang in LANGS:
-            weights = np.array([self.weights[lang].get(name, 0.0) for name in names])
-            by_language[lang] = weights / (weights.sum() or 1.0)
-        return np.array([by_language[guess_language(text)] for text in texts]).reshape(len(texts), len(names))
+    def member_probabilities(self, texts: list[str], languages: list[str] | None = None,
+                             features: dict | None = None) -> dict[str, np.ndarray]:
+        """Return each member's uncalibrated probability matrix.
 
-    def member_probabilities(self, texts: list[str], ngram_features=None,
-                             row_weights: np.ndarray | None = None) -> dict[str, np.ndarray]:
-        """Return each member's uncalibrated probability matrix (the n-gram member's from its features when given).
-
-        With row_weights (from `row_weights`), a member runs only on the rows that give it a weight in the blend;
-        its other rows are zeros, which the blend ignores (e.g. the encoder is skipped where only the n-gram model
-        counts).
+        With languages (from `languages_of`) and a fitted head, a member runs only on the rows whose language gives it
+        a weight in the blend; its other rows are zeros, which the blend ignores (e.g. the encoder is skipped where only
+        the n-gram model counts). features: member name -> that member's `features(texts)`, when already computed.
         """
+        features = features or {}
+        weights = None if languages is None else self.head.row_weights(languages, list(self.members))
         out = {}
         for column, (name, member) in enumerate(self.members.items()):
-            rows = None if row_weights is None else np.flatnonzero(row_weights[:, column] > 0)
+            rows = None if weights is None else np.flatnonzero(weights[:, column] > 0)
             everything = rows is None or len(rows) == len(texts)
             subset = texts if everything else [texts[i] for i in rows]
-            features = ngram_features if everything or ngram_features is None else ngram_features[rows]
-            if isinstance(member, NgramClassifier):
-                probs = member.predict_proba(subset, features)
-            else:
-                probs = member.predict_proba(subset)
+            shared = features.get(name)
+            shared = shared if everything or shared is None else shared[rows]
+            probs = member.predict_proba(subset, shared)
             out[name] = probs if everything else _scatter(probs, rows, len(texts))
         return out
 
-    def blend(self, texts: list[str], member_probs: dict[str, np.ndarray],
-              row_weights: np.ndarray | None = None) -> np.ndarray:
-        """Return the per-language weighted average of member probabilities (row_weights: see `row_weights`)."""
-        names = list(member_probs)
-        row_weights = self.row_weights(texts, names) if row_weights is None else row_weights
-        stacked = np.stack([member_probs[name] for name in names], axis=1).astype(np.float64)
-        return (row_weights[:, :, None] * stacked).sum(axis=1)
+    def fit_head(self, texts: list[str], targets: np.ndarray, member_probs: dict | None = None) -> "DualUseClassifier":
+        """Fit the head on validation texts and targets (from member_probs when already scored); return self."""
+        member_probs = self.member_probabilities(texts) if member_probs is None else member_probs
+        self.head.fit({name: member_probs[name] for name in self.members}, languages_of(texts), targets)
+        return self
 
-    def calibrate(self, raw: np.ndarray) -> np.ndarray:
-        """Return calibrated probabilities: sigmoid(a * logit(p) + b) per label."""
-        a = np.array([self.calibration[label][0] for label in self.labels])
-        b = np.array([self.calibration[label][1] for label in self.labels])
-        return 1.0 / (1.0 + np.exp(-(a * _logit(raw) + b)))
-
-    def predict_proba(self, texts: list[str], ngram_features=None) -> np.ndarray:
-        """Return an (n_texts x n_labels) matrix of calibrated probabilities."""
+    def score(self, texts: list[str], member_probs: dict | None = None,
+              features: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Return (calibrated probabilities, multi-hot decisions) of texts, from member_probs when already scored."""
         texts = list(texts)
         if not texts:
-            return np.zeros((0, len(self.labels)))
-        weights = self.row_weights(texts)
-        return self.calibrate(self.blend(texts, self.member_probabilities(texts, ngram_features, weights), weights))
+            return np.zeros((0, len(self.labels))), np.zeros((0, len(self.labels)), dtype=np.int8)
+        languages = languages_of(texts)
+        if member_probs is None:
+            member_probs = self.member_probabilities(texts, languages, features)
+        probs = self.head.predict_proba({name: member_probs[name] for name in self.members}, languages)
+        return probs, self.head.decide(probs, languages)
 
-    def dual_use_scores(self, probs: np.ndarray, texts: list[str]) -> tuple[np.ndarray, float]:
-        """Return (each item's dual-use score, the threshold it must reach): the gate's probability, or for models
-        saved without a gate, the best label score and the dual-use threshold."""
-        if self.gate is not None:
-            return self.gate.scores(probs, texts), self.gate.threshold
-        return probs.max(axis=1), self.dual_use_threshold
-
-    def decide(self, probs: np.ndarray, texts: list[str]) -> np.ndarray:
-        """Return the multi-hot decisions for the calibrated probabilities of texts.
-
-        An item is likely dual-use when its dual-use score reaches the gate's threshold (tuned for recall); it then
-        gets every label at or above that label's own threshold (tuned for F1), or its best label if none is.
-        """
-        threshold = np.array([self.thresholds[label] for label in self.labels])
-        if not len(probs):
-            return np.zeros(probs.shape, dtype=np.int8)
-        scores, gate_threshold = self.dual_use_scores(probs, texts)
-        flagged = scores >= gate_threshold
-        decisions = ((probs >= threshold) & flagged[:, None]).astype(np.int8)
-        rescue = flagged & (decisions.sum(axis=1) == 0)
-        decisions[np.flatnonzero(rescue), probs.argmax(axis=1)[rescue]] = 1
-        return decisions
+    def predict_proba(self, texts: list[str]) -> np.ndarray:
+        """Return an (n_texts x n_labels) matrix of calibrated probabilities."""
+        return self.score(texts)[0]
 
     def predict(self, texts: list[str]) -> np.ndarray:
         """Return the multi-hot matrix of predicted labels."""
-        texts = list(texts)
-        return self.decide(self.predict_proba(texts), texts)
+        return self.score(texts)[1]
 
-    def uncertain_mask(self, probs: np.ndarray, decisions: np.ndarray, texts: list[str]) -> np.ndarray:
-        """Return a boolean matrix of uncertain labels: scores within the margin (in log-odds) of their threshold,
-        labels given by the best-label rescue below their own threshold, and the best label of an item whose
-        dual-use score is near the gate's threshold."""
-        logits = _logit(probs)
-        thresholds = np.array([self.thresholds[label] for label in self.labels])
-        mask = np.abs(logits - _logit(thresholds)) <= self.uncertainty_margin
-        mask |= decisions.astype(bool) & (probs < thresholds)
-        scores, gate_threshold = self.dual_use_scores(probs, texts)
-        near_gate = np.abs(_logit(scores) - _logit(np.float64(gate_threshold))) <= self.uncertainty_margin
-        mask[np.arange(len(probs)), probs.argmax(axis=1)] |= near_gate
-        return mask
+    def uncertainty(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return (each text's distance to its nearest decision boundary in log-odds, probabilities, decisions)."""
+        probs, decisions = self.score(texts)
+        return self.head.uncertainty(probs, languages_of(list(texts))), probs, decisions
 
-    def _ngram_member(self) -> NgramClassifier | None:
-        return next((m for m in self.members.values() if isinstance(m, NgramClassifier)), None)
+    def _explainer(self) -> tuple[str, Scorer] | None:
+        return next(((name, m) for name, m in self.members.items() if m.explains), None)
 
     def _evidence(self, texts: list[str], labels: list[list[str]], features) -> list[dict[str, list[str]]]:
-        member = self._ngram_member()
-        if member is None:
+        explainer = self._explainer()
+        if explainer is None:
             return [{label: [] for label in wanted} for wanted in labels]
         indices = [[self.labels.index(label) for label in wanted] for wanted in labels]
-        weights = member.feature_weights(features, indices)
+        weights = explainer[1].feature_weights(features, indices)
         return [{label: evidence_spans(text, row[self.labels.index(label)]) for label in wanted}
                 for text, wanted, row in zip(texts, labels, weights)]
 
@@ -191,16 +132,16 @@ class DualUseClassifier:
         errors = [validate_description(text) for text in texts]
         valid = [i for i, error in enumerate(errors) if error is None]
         valid_texts = [texts[i] for i in valid]
-        ngram = self._ngram_member()
-        features = ngram.features(valid_texts) if with_evidence and ngram is not None and valid_texts else None
-        probs = self.predict_proba(valid_texts, features)
-        decisions = self.decide(probs, valid_texts)
-        uncertain = self.uncertain_mask(probs, decisions, valid_texts) if len(valid) else decisions.astype(bool)
+        languages = languages_of(valid_texts)
+        explainer = self._explainer() if with_evidence and valid_texts else None
+        features = {explainer[0]: explainer[1].features(valid_texts)} if explainer else {}
+        probs, decisions = self.score(valid_texts, features=features)
+        uncertain = self.head.uncertain_mask(probs, decisions, languages)
         labels = [[self.labels[j] for j in np.flatnonzero(row)] for row in decisions]
         near = [[self.labels[j] for j in np.flatnonzero(row)] for row in uncertain]
-        if with_evidence:
+        if explainer:
             wanted = [given + [label for label in doubtful if label not in given] for given, doubtful in zip(labels, near)]
-            evidence = self._evidence(valid_texts, wanted, features)
+            evidence = self._evidence(valid_texts, wanted, features[explainer[0]])
         else:
             evidence = [{} for _ in valid]
         results: list[Prediction] = [
@@ -213,24 +154,14 @@ class DualUseClassifier:
         return results
 
     def save_pretrained(self, directory: str | Path) -> None:
-        """Write the members and the blending, calibration and threshold settings into directory."""
+        """Write every member into its own sub-directory and the head and metadata into the config file."""
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
+        specs = {name: member_spec(name, member) for name, member in self.members.items()}
         for name, member in self.members.items():
-            if isinstance(member, NgramClassifier):
-                member.save_pretrained(directory)
-        config = {
-            "version": self.version,
-            "labels": self.labels,
-            "members": {name: type(member).__name__ for name, member in self.members.items()},
-            "weights": self.weights,
-            "calibration": {label: list(ab) for label, ab in self.calibration.items()},
-            "thresholds": self.thresholds,
-            **({"gate": self.gate.as_dict()} if self.gate else {"dual_use_threshold": self.dual_use_threshold}),
-            "uncertainty_margin": self.uncertainty_margin,
-            "metadata": self.metadata,
-            "notice": NOTICE,
-        }
+            member.save_pretrained(directory / specs[name]["path"])
+        config = {"version": self.version, "labels": self.labels, "members": specs, **self.head.as_dict(),
+                  "metadata": self.metadata, "notice": NOTICE}
         (directory / CONFIG_FILE).write_text(json.dumps(config, indent=2, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
@@ -241,20 +172,7 @@ class DualUseClassifier:
         if not config_path.exists():
             raise FileNotFoundError(f"{directory} is not a dualuse model directory (no {CONFIG_FILE}); train one with `dualuse train`")
         config = json.loads(config_path.read_text(encoding="utf-8"))
-        loaded = {}
-        for name, kind in config["members"].items():
-            if members is not None and name not in members:
-                continue
-            if kind == "NgramClassifier":
-                loaded[name] = NgramClassifier.from_pretrained(directory)
-            elif kind == "TransformerScorer":
-                loaded[name] = TransformerScorer(directory / TRANSFORMER_DIR, config["labels"], backend=backend)
-            else:
-                raise ValueError(f"{config_path}: unknown member kind {kind!r}")
-        return cls(
-            labels=config["labels"], members=loaded, weights=config["weights"], calibration=config["calibration"],
-            thresholds=config["thresholds"], dual_use_threshold=config.get("dual_use_threshold", 0.5),
-            gate=DualUseGate.from_dict(config["gate"]) if config.get("gate") else None,
-            uncertainty_margin=config["uncertainty_margin"],
-            version=config["version"], metadata=config.get("metadata"),
-        )
+        loaded = {name: load_member(directory, spec, backend) for name, spec in config["members"].items()
+                  if members is None or name in members}
+        return cls(config["labels"], loaded, head=EnsembleHead.from_dict(config["labels"], config),
+                   version=config["version"], metadata=config.get("metadata"))

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+CONFIG_FILE = "dualuse.json"  # a model directory's config: members, head, version and metadata
 
 
 def data_dir() -> Path:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from classifier.catalog import ADDED_COLUMNS, CHUNK_SIZE, CatalogError, LabelSummary, check_catalog, label_chunk
-from classifier.model import CONFIG_FILE
+from classifier.paths import CONFIG_FILE
 from classifier.tabular import TableWriter, iter_chunks, read_columns
 from classifier.transformer import cpu_threads
 

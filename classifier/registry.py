@@ -8,11 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from classifier.paths import models_dir
+from classifier.paths import CONFIG_FILE, models_dir
 
 CURRENT_FILE = "CURRENT"
 HISTORY_FILE = "HISTORY"
-CONFIG_FILE = "dualuse.json"
 
 
 class ModelNotFoundError(FileNotFoundError):
@@ -44,12 +43,21 @@ def current_version(root: Path | None = None) -> str | None:
     return (pointer.read_text(encoding="utf-8").strip() or None) if pointer.exists() else None
 
 
+def model_version(directory: Path) -> str:
+    """Return the version recorded in a model directory's config."""
+    config = Path(directory) / CONFIG_FILE
+    if not config.exists():
+        raise ModelNotFoundError(f"{directory} is not a dualuse model directory (no {CONFIG_FILE})")
+    return json.loads(config.read_text(encoding="utf-8"))["version"]
+
+
 def list_versions(root: Path | None = None) -> list[ModelVersion]:
     """Return every trained version, oldest first."""
     root = _root(root)
     current = current_version(root)
     versions = []
-    for path in sorted(p for p in root.glob("*") if (p / CONFIG_FILE).exists()):
+    # hidden directories are models still being written (see training.train)
+    for path in sorted(p for p in root.glob("*") if not p.name.startswith(".") and (p / CONFIG_FILE).exists()):
         config = json.loads((path / CONFIG_FILE).read_text(encoding="utf-8"))
         metrics_path = path / "metrics.json"
         metrics = json.loads(metrics_path.read_text(encoding="utf-8")) if metrics_path.exists() else {}

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import numpy as np
+
+from classifier.probability import sigmoid
 
 TRANSFORMER_DIR = "transformer"
 ONNX_FILE = "model.int8.onnx"
@@ -16,10 +19,6 @@ TORCH_BATCH_SIZE = 8  # small token-length-sorted batches waste the least paddin
 # makes every score independent of its neighbours (API, catalog, Ray chunks alike) and, with one single-threaded
 # session call per core, is as fast on 2 cores as batches of 8 (measured: ~95-105 texts/s both).
 ONNX_BATCH_SIZE = 1
-
-
-def _sigmoid(logits: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-logits))
 
 
 def cpu_threads() -> int:
@@ -49,6 +48,9 @@ class TransformerScorer:
     ONNX Runtime, several batches run at once, one single-threaded session call per core (which scales better on a
     few cores than one call using them all); a lone batch (a one-item API request) uses every core.
     """
+
+    kind = "transformer"
+    explains = False
 
     def __init__(self, directory: str | Path, labels: list[str], backend: str = "auto", max_length: int = MAX_LENGTH):
         from transformers import AutoTokenizer
@@ -86,8 +88,13 @@ class TransformerScorer:
         with torch.inference_mode():
             return self.model(**self.tokenizer.pad(encoded, return_tensors="pt")).float().numpy()
 
-    def predict_proba(self, texts: list[str], batch_size: int | None = None) -> np.ndarray:
-        """Return an (n_texts x n_labels) matrix of label probabilities (batch_size defaults per backend, see above)."""
+    def features(self, texts: list[str]) -> None:
+        """Return None: the encoder shares no features with the rest of the model."""
+        return None
+
+    def predict_proba(self, texts: list[str], features=None, batch_size: int | None = None) -> np.ndarray:
+        """Return an (n_texts x n_labels) matrix of label probabilities (features: unused, see `features`;
+        batch_size defaults per backend, see above)."""
         texts = list(texts)
         out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
         if not texts:
@@ -108,20 +115,25 @@ class TransformerScorer:
         else:
             results = [logits(indices) for indices in batches]
         for indices, batch_logits in zip(batches, results):
-            out[indices] = _sigmoid(batch_logits)
+            out[indices] = sigmoid(batch_logits)
         return out
 
     def predict(self, texts: list[str], threshold: float = 0.5) -> np.ndarray:
         """Return a multi-hot matrix of labels whose probability reaches threshold."""
         return (self.predict_proba(texts) >= threshold).astype(np.int8)
 
+    def save_pretrained(self, directory: str | Path) -> None:
+        """Write the encoder's files (weights, tokenizer, head, ONNX export) into directory."""
+        directory = Path(directory)
+        if directory.resolve() != self.directory.resolve():
+            shutil.copytree(self.directory, directory, dirs_exist_ok=True)
+
     @classmethod
-    def from_pretrained(cls, directory: str | Path, labels: list[str] | None = None, backend: str = "auto"):
-        """Return a scorer for the encoder saved in directory (labels default to the ones saved with its head)."""
+    def from_pretrained(cls, directory: str | Path, backend: str = "auto") -> "TransformerScorer":
+        """Return a scorer for the encoder saved in directory, with the labels saved with its head."""
         import json
 
         from classifier.encoder import HEAD_CONFIG
 
-        if labels is None:
-            labels = json.loads((Path(directory) / HEAD_CONFIG).read_text(encoding="utf-8"))["labels"]
+        labels = json.loads((Path(directory) / HEAD_CONFIG).read_text(encoding="utf-8"))["labels"]
         return cls(directory, labels, backend=backend)

@@ -1,11 +1,13 @@
 import json
+import shutil
 import subprocess
 import sys
 
 import numpy as np
+import pytest
 
-from classifier.linear import NgramClassifier
-from classifier.model import DualUseClassifier
+from classifier.members import MEMBER_KINDS
+from classifier.model import DualUseClassifier, languages_of
 from classifier.transformer import TRANSFORMER_DIR, TransformerScorer
 from training.corpus import load_corpus
 
@@ -19,11 +21,14 @@ TEXTS = [
 
 def test_model_directory_holds_weights_tokenizer_labels_thresholds_card_and_export(quick_model_dir):
     names = {p.name for p in quick_model_dir.iterdir()}
-    assert {"dualuse.json", "linear.joblib", "README.md", "metrics.json", "ngram_validation.npz", TRANSFORMER_DIR} <= names
+    assert {"dualuse.json", "ngram", "README.md", "metrics.json", "ngram_validation.npz", TRANSFORMER_DIR} <= names
+    assert (quick_model_dir / "ngram" / "linear.joblib").exists()
     encoder = {p.name for p in (quick_model_dir / TRANSFORMER_DIR).iterdir()}
     assert {"model.safetensors", "head.safetensors", "tokenizer.json", "config.json", "model.int8.onnx"} <= encoder
     config = json.loads((quick_model_dir / "dualuse.json").read_text())
     assert len(config["labels"]) == 11 and set(config["thresholds"]) == set(config["labels"])
+    assert config["members"] == {"transformer": {"kind": "transformer", "path": "transformer"},
+                                 "ngram": {"kind": "ngram", "path": "ngram"}}
     card = (quick_model_dir / "README.md").read_text()
     assert "sha256" in card and "not a legal determination" in card
 
@@ -36,12 +41,35 @@ def test_predict_proba_and_predict_have_the_estimator_shapes(quick_model):
     assert quick_model.predict_proba([]).shape == (0, 11)
 
 
-def test_save_and_reload_give_the_same_probabilities(quick_model, quick_model_dir, tmp_path):
-    reloaded = DualUseClassifier.from_pretrained(quick_model_dir)
-    np.testing.assert_allclose(reloaded.predict_proba(TEXTS), quick_model.predict_proba(TEXTS), rtol=1e-6)
-    ngram = reloaded.members["ngram"]
-    ngram.save_pretrained(tmp_path)
-    np.testing.assert_allclose(NgramClassifier.from_pretrained(tmp_path).predict_proba(TEXTS), ngram.predict_proba(TEXTS))
+def test_the_ensemble_saved_to_a_new_directory_loads_back_with_identical_scores(quick_model, tmp_path):
+    quick_model.save_pretrained(tmp_path / "copy")
+    reloaded = DualUseClassifier.from_pretrained(tmp_path / "copy")
+    assert reloaded.version == quick_model.version and list(reloaded.members) == list(quick_model.members)
+    np.testing.assert_array_equal(reloaded.predict_proba(TEXTS), quick_model.predict_proba(TEXTS))
+    assert [p.as_dict() for p in reloaded.classify(TEXTS)] == [p.as_dict() for p in quick_model.classify(TEXTS)]
+
+
+@pytest.mark.parametrize("kind", sorted(MEMBER_KINDS))
+def test_every_member_kind_saves_and_loads_with_identical_scores(quick_model, kind, tmp_path):
+    name, member = next((n, m) for n, m in quick_model.members.items() if m.kind == kind)
+    member.save_pretrained(tmp_path / name)
+    reloaded = MEMBER_KINDS[kind].from_pretrained(tmp_path / name)
+    np.testing.assert_array_equal(reloaded.predict_proba(TEXTS), member.predict_proba(TEXTS))
+
+
+def test_a_model_saved_before_members_had_kinds_still_loads(quick_model, quick_model_dir, tmp_path):
+    legacy = tmp_path / "legacy"
+    shutil.copytree(quick_model_dir, legacy)
+    shutil.move(legacy / "ngram" / "linear.joblib", legacy / "linear.joblib")
+    config = json.loads((legacy / "dualuse.json").read_text())
+    config["members"] = {"transformer": "TransformerScorer", "ngram": "NgramClassifier"}
+    (legacy / "dualuse.json").write_text(json.dumps(config))
+    np.testing.assert_array_equal(DualUseClassifier.from_pretrained(legacy).predict_proba(TEXTS),
+                                  quick_model.predict_proba(TEXTS))
+    config["members"]["ngram"] = "SomethingElse"
+    (legacy / "dualuse.json").write_text(json.dumps(config))
+    with pytest.raises(ValueError, match="unknown member"):
+        DualUseClassifier.from_pretrained(legacy)
 
 
 def test_baselines_share_the_verbs(quick_model_dir):
@@ -71,10 +99,10 @@ def test_an_int8_score_does_not_depend_on_the_other_texts_in_the_call(quick_mode
 
 def test_a_member_without_weight_for_a_language_is_skipped_without_changing_scores(quick_model_dir):
     model = DualUseClassifier.from_pretrained(quick_model_dir)
-    model.weights["zh"] = {"transformer": 0.0, "ngram": 1.0}
-    model.weights["ja"] = {"transformer": 0.0, "ngram": 1.0}
-    full = model.calibrate(model.blend(TEXTS, model.member_probabilities(TEXTS)))
-    skipped = model.member_probabilities(TEXTS, row_weights=model.row_weights(TEXTS))["transformer"]
+    model.head.weights_["zh"] = {"transformer": 0.0, "ngram": 1.0}
+    model.head.weights_["ja"] = {"transformer": 0.0, "ngram": 1.0}
+    full = model.head.predict_proba(model.member_probabilities(TEXTS), languages_of(TEXTS))
+    skipped = model.member_probabilities(TEXTS, languages_of(TEXTS))["transformer"]
     assert not skipped[1:3].any() and skipped[[0, 3]].all()  # zh and ja rows not run, en rows run
     np.testing.assert_allclose(model.predict_proba(TEXTS), full, rtol=1e-6)
 
@@ -93,8 +121,9 @@ def test_classify_marks_bad_input_and_gives_evidence_from_the_text(quick_model):
 def test_uncertain_marks_scores_near_their_threshold(quick_model):
     for result, row in zip(quick_model.classify(TEXTS), quick_model.predict_proba(TEXTS)):
         for j, label in enumerate(quick_model.labels):
-            odds = row[j] / (1 - row[j]) / (quick_model.thresholds[label] / (1 - quick_model.thresholds[label]))
-            if abs(np.log(odds)) <= quick_model.uncertainty_margin:
+            threshold = quick_model.head.thresholds_[label]
+            odds = row[j] / (1 - row[j]) / (threshold / (1 - threshold))
+            if abs(np.log(odds)) <= quick_model.head.uncertainty_margin:
                 assert label in result.uncertain
             elif label not in result.labels and label != quick_model.labels[int(row.argmax())]:
                 assert label not in result.uncertain

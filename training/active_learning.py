@@ -5,7 +5,6 @@ from __future__ import annotations
 import heapq
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from classifier.catalog import check_columns
@@ -15,12 +14,6 @@ from classifier.text import validate_description
 POOL_FACTOR = 5
 MAX_SIMILARITY = 0.8
 CHUNK_SIZE = 512
-
-
-def _margins(model, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    probs = model.predict_proba(texts)
-    thresholds = np.array([model.thresholds[label] for label in model.labels])
-    return np.abs(probs - thresholds).min(axis=1), probs, model.decide(probs, texts)
 
 
 def _diverse(candidates: list[tuple[float, int, dict]], n: int) -> list[tuple[float, int, dict]]:
@@ -43,8 +36,9 @@ def _diverse(candidates: list[tuple[float, int, dict]], n: int) -> list[tuple[fl
 
 def suggest_review(input_path: str | Path, model, n: int, id_column: str = "id",
                    text_column: str = "description") -> pd.DataFrame:
-    """Return up to n rows, most uncertain first (smallest distance of any label score to its threshold),
-    skipping rows too similar to one already picked."""
+    """Return up to n rows, most uncertain first (smallest distance in log-odds to any boundary that decides the row:
+    a label threshold or the dual-use gate, as the model's `uncertain` labels are defined), skipping rows too similar
+    to one already picked."""
     if n < 1:
         raise ValueError(f"n must be at least 1, not {n}")
     check_columns(Path(input_path), id_column, text_column)
@@ -57,7 +51,7 @@ def suggest_review(input_path: str | Path, model, n: int, id_column: str = "id",
         usable = [(i, row) for i, row in rows if validate_description(row.get(text_column)) is None]
         if not usable:
             continue
-        margins, probs, decisions = _margins(model, [row[text_column] for _, row in usable])
+        margins, probs, decisions = model.uncertainty([row[text_column] for _, row in usable])
         for (i, row), margin, prob, decided in zip(usable, margins, probs, decisions):
             ranked = sorted(zip(model.labels, prob), key=lambda pair: -pair[1])[:3]
             entry = {"id": row.get(id_column), "text": row[text_column], "uncertainty_margin": round(float(margin), 4),

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-
 from classifier.model import DualUseClassifier
 from classifier.taxonomy import default_taxonomy
 from training.corpus import load_split
-from training.metrics import compute_metrics
+from training.metrics import split_metrics
 
 TOLERANCE = 0.005
 
@@ -24,9 +22,7 @@ def _as_columns(records: list[dict]) -> dict:
 def _summary(model: DualUseClassifier, columns: dict) -> dict:
     if not columns["text"]:
         return {}
-    predictions = model.predict(columns["text"])
-    metrics = compute_metrics(np.array(columns["label_vector"]), predictions, model.labels, columns["lang"],
-                              columns["style"])
+    metrics = split_metrics(model, columns)
     return {"macro_f1": metrics["macro_f1"], "dual_use_recall": metrics["dual_use"]["recall"],
             "dual_use_precision": metrics["dual_use"]["precision"],
             **{f"{lang}_recall": m["dual_use"]["recall"] for lang, m in metrics.get("per_language", {}).items()}}

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import numpy as np
 
+from classifier.head import EnsembleHead
 from classifier.model import DualUseClassifier
-from classifier.transformer import TRANSFORMER_DIR, TransformerScorer
+from classifier.transformer import TransformerScorer
 from training.arguments import TrainingArguments
 from training.corpus import load_corpus
 from training.crossfit import with_crossfit
 from training.metrics import compute_metrics
-from training.thresholds import fit_head
 
 # Variant name -> {member name: source of its probabilities}; "transformer_fp32" is the encoder before int8 export.
 VARIANTS = {
@@ -26,11 +26,6 @@ VARIANTS = {
 QUANTIZATION_TOLERANCE = 0.005  # the int8 ensemble's macro-F1 may trail the fp32 one by half a point at most
 TARGETS = {"int8_vs_fp32": f"int8 macro-F1 within {QUANTIZATION_TOLERANCE * 100:g} point of fp32", "macro_f1": 0.90, "dual_use_recall": 0.97, "dual_use_precision": 0.90, "zh_recall": 0.90, "ja_recall": 0.90}
 RELIABILITY_BINS = 10
-
-
-def _predictions(model: DualUseClassifier, texts: list[str], member_probs: dict) -> tuple[np.ndarray, np.ndarray]:
-    probs = model.calibrate(model.blend(texts, member_probs))
-    return probs, model.decide(probs, texts).astype(int)
 
 
 def reliability(probs: np.ndarray, targets: np.ndarray, bins: int = RELIABILITY_BINS) -> list[dict]:
@@ -149,7 +144,8 @@ def evaluate_model(model_dir: Path, out_dir: Path) -> dict:
     """
     full = DualUseClassifier.from_pretrained(model_dir)
     min_recall = full.metadata.get("settings", {}).get("min_dual_use_recall", TrainingArguments.min_dual_use_recall)
-    scorers = {**full.members, "transformer_fp32": TransformerScorer(model_dir / TRANSFORMER_DIR, full.labels, "torch")}
+    encoder = full.members["transformer"].directory
+    scorers = {**full.members, "transformer_fp32": TransformerScorer(encoder, full.labels, backend="torch")}
     corpus = load_corpus()
     splits = {name: corpus[name].to_dict() for name in ("validation", "test")}
     scores = {name: {source: scorer.predict_proba(split["text"]) for source, scorer in scorers.items()}
@@ -159,15 +155,16 @@ def evaluate_model(model_dir: Path, out_dir: Path) -> dict:
     targets = {name: np.array(split["label_vector"], dtype=int) for name, split in splits.items()}
     results, calibrated = {}, {}
     for variant, sources in VARIANTS.items():
-        model = DualUseClassifier(full.labels, {member: scorers[source] for member, source in sources.items()})
+        model = DualUseClassifier(full.labels, {member: scorers[source] for member, source in sources.items()},
+                                  head=EnsembleHead(full.labels, min_recall=min_recall))
         member_probs = {name: {member: scores[name][source] for member, source in sources.items()} for name in splits}
-        fit_head(model, splits["validation"]["text"], targets["validation"], min_recall, member_probs["validation"])
-        probs, predictions = _predictions(model, splits["test"]["text"], member_probs["test"])
+        model.fit_head(splits["validation"]["text"], targets["validation"], member_probs["validation"])
+        probs, predictions = model.score(splits["test"]["text"], member_probs["test"])
         results[variant] = compute_metrics(targets["test"], predictions, full.labels, splits["test"]["lang"],
                                            splits["test"]["style"])
         if variant == "ensemble":
             calibrated = {
-                name: _predictions(model, splits[name]["text"], member_probs[name])[0] for name in splits
+                name: model.score(splits[name]["text"], member_probs[name])[0] for name in splits
             }
             matrix = co_occurrence(targets["test"], predictions)
     curves = {name: reliability(calibrated[name], targets[name]) for name in splits}

@@ -40,3 +40,11 @@ def compute_metrics(targets: np.ndarray, predictions: np.ndarray, labels: list[s
         groups = np.asarray(groups)
         report[key] = {str(g): _summary(targets[groups == g], predictions[groups == g]) for g in sorted(set(groups))}
     return report
+
+
+def split_metrics(model, records: dict, member_probs: dict | None = None) -> dict:
+    """Return the metrics of a DualUseClassifier on a split given as column lists (text, label_vector, lang, style),
+    from member_probs when its members already scored the split."""
+    _, predictions = model.score(records["text"], member_probs)
+    return compute_metrics(np.array(records["label_vector"]), predictions, model.labels, records["lang"],
+                           records["style"])

@@ -2,29 +2,46 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+MODELS_DIR := $(or $(DUALUSE_MODELS_DIR),models)
+comma := ,
+# `make test` installs the Ray extra (several hundred MB) only when the Ray engine's test is to run
+# (DUALUSE_TEST_RAY=1); without it that test is skipped.
+TEST_EXTRAS := test$(if $(filter 1,$(DUALUSE_TEST_RAY)),+ray)
 export HF_HUB_OFFLINE := 1
 
-$(BIN)/dualuse: pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test,ray]'
-	touch $(BIN)/dualuse
 
-install: $(BIN)/dualuse
+# one stamp per set of extras ("test+ray"), remade when pyproject.toml changes
+$(VENV)/.installed-base: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-%: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[$(subst +,$(comma),$*)]'
+	touch $@
+
+install: $(VENV)/.installed-base
+
+install-test: $(VENV)/.installed-$(TEST_EXTRAS)
 
 model: install
-	test -f models/CURRENT || $(BIN)/dualuse train
+	test -f $(MODELS_DIR)/CURRENT || $(BIN)/dualuse train
 
 run: model
 	$(BIN)/dualuse serve
 
-test: install
+test: install-test
 	$(BIN)/python -m pytest -q
 
-.PHONY: install model run test
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 bench: model
 	$(BIN)/python -m bench.label_throughput
 	$(BIN)/python -m bench.api_latency
 
-.PHONY: bench
+.PHONY: install install-test model run test lint bench

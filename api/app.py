@@ -17,6 +17,7 @@ from api.engine import Engine
 from api.headers import SecurityHeaders, page_policy
 from api.jobs import JobRunner
 from api.limits import BodySizeLimit, QueueDepthLimit
+from api.logs import REQUEST_ID_HEADER, configure_logging, new_request_id, request_id
 from api.metrics import Metrics
 from api.responses import SafeJSONResponse, validation_error
 from api.routers import audit, classify, jobs, reviews, screen, system
@@ -44,16 +45,13 @@ Authenticate with an API key (`dualuse keys create NAME`) sent as `X-API-Key` or
 """
 
 
-def _configure_logging(log_format: str) -> None:
-    fmt = ('{"time": "%(asctime)s", "level": "%(levelname)s", "logger": "%(name)s", "message": "%(message)s"}'
-           if log_format == "json" else "%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.basicConfig(level=logging.INFO, format=fmt)
+log = logging.getLogger("dualuse.api")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Return the application for settings (default: from DUALUSE_* environment variables)."""
     settings = settings or Settings.from_env()
-    _configure_logging(settings.log_format)
+    configure_logging(settings.log_format)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -63,8 +61,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.state_dir.mkdir(parents=True, exist_ok=True)
         app.state.store = Store(settings.database)
         app.state.engine.load()
-        app.state.jobs = JobRunner(app.state.store, app.state.engine, settings.job_chunk_size,
-                                   settings.job_retention_seconds)
+        app.state.jobs = JobRunner(
+            app.state.store, app.state.engine, settings.job_chunk_size, settings.job_retention_seconds
+        )
         app.state.jobs.start()
         app.state.llm = LLMClient(settings.llm) if settings.llm.enabled else None
         stop_watching = app.state.engine.watch_promotions(settings.reload_interval)
@@ -75,8 +74,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if app.state.llm is not None:
             app.state.llm.close()
 
-    app = FastAPI(title="dualuse", version="0.1.0", description=DESCRIPTION, lifespan=lifespan, docs_url=None,
-                  redoc_url=None, default_response_class=SafeJSONResponse)
+    app = FastAPI(
+        title="dualuse",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        default_response_class=SafeJSONResponse,
+    )
     app.add_exception_handler(RequestValidationError, validation_error)
     app.state.settings = settings
     app.state.engine = Engine(settings)
@@ -87,25 +93,44 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.middleware("http")
     async def record_metrics(request: Request, call_next):
         started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        path = getattr(route, "path", "unmatched")
-        request.app.state.metrics.requests.labels(route=path, status=str(response.status_code)).inc()
-        request.app.state.metrics.latency.labels(route=path).observe(time.perf_counter() - started)
-        return response
+        token = request_id.set(new_request_id(request.headers.get(REQUEST_ID_HEADER)))
+        try:
+            response = await call_next(request)
+            route = request.scope.get("route")
+            path = getattr(route, "path", "unmatched")
+            elapsed = time.perf_counter() - started
+            request.app.state.metrics.requests.labels(route=path, status=str(response.status_code)).inc()
+            request.app.state.metrics.latency.labels(route=path).observe(elapsed)
+            response.headers[REQUEST_ID_HEADER] = request_id.get()
+            log.info("%s %s %d %.1f ms", request.method, request.url.path, response.status_code, elapsed * 1000)
+            return response
+        finally:
+            request_id.reset(token)
 
     @app.get("/", include_in_schema=False)
     def index() -> FileResponse:
         return FileResponse(STATIC_DIR / "index.html")
 
     _add_docs(app)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, upload_paths=("/v1/jobs",),
-                       max_upload_bytes=settings.max_upload_bytes)
-    app.add_middleware(QueueDepthLimit, paths=QUEUED_PATHS, max_queued=settings.max_queued_requests,
-                       on_reject=lambda path: app.state.metrics.rejected.labels(route=path).inc())
-    app.add_middleware(SecurityHeaders, page_policies={
-        "/": page_policy((STATIC_DIR / "index.html").read_text(encoding="utf-8")),
-        "/docs": page_policy((STATIC_DIR / "docs.html").read_text(encoding="utf-8"))})
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_body_bytes,
+        upload_paths=("/v1/jobs",),
+        max_upload_bytes=settings.max_upload_bytes,
+    )
+    app.add_middleware(
+        QueueDepthLimit,
+        paths=QUEUED_PATHS,
+        max_queued=settings.max_queued_requests,
+        on_reject=lambda path: app.state.metrics.rejected.labels(route=path).inc(),
+    )
+    app.add_middleware(
+        SecurityHeaders,
+        page_policies={
+            "/": page_policy((STATIC_DIR / "index.html").read_text(encoding="utf-8")),
+            "/docs": page_policy((STATIC_DIR / "docs.html").read_text(encoding="utf-8")),
+        },
+    )
     return app
 
 
@@ -114,7 +139,9 @@ def _add_docs(app: FastAPI) -> None:
     works offline and loads no third-party script on the origin that holds the API key."""
     import fastapi_offline
 
-    app.mount("/docs/assets", StaticFiles(directory=Path(fastapi_offline.__file__).parent / "static"), name="docs-assets")
+    app.mount(
+        "/docs/assets", StaticFiles(directory=Path(fastapi_offline.__file__).parent / "static"), name="docs-assets"
+    )
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

@@ -30,13 +30,19 @@ class Caller:
         return ROLES.index(self.role) >= ROLES.index(role)
 
 
-def require_caller(request: Request, header_key: str | None = Security(api_key_header),
-                   credentials: HTTPAuthorizationCredentials | None = Security(bearer)) -> Caller:
+def require_caller(
+    request: Request,
+    header_key: str | None = Security(api_key_header),
+    credentials: HTTPAuthorizationCredentials | None = Security(bearer),
+) -> Caller:
     """Return the caller's valid API key, or raise 401."""
     secret = header_key or (credentials.credentials if credentials else None)
     if not secret:
-        raise HTTPException(401, "missing API key: send it as X-API-Key or Authorization: Bearer",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            401,
+            "missing API key: send it as X-API-Key or Authorization: Bearer",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     record = request.app.state.store.verify_key(secret)
     if record is None:
         raise HTTPException(401, "invalid or revoked API key", headers={"WWW-Authenticate": "Bearer"})

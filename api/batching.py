@@ -13,9 +13,10 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 MAX_BATCH_TEXTS = 64
 SLICE_TEXTS = 16  # a large request gives up the model after this many texts if others are waiting
@@ -49,8 +50,9 @@ class _Pending:
 class MicroBatcher:
     """Runs the model on slices of the waiting requests; `queued_texts` counts the texts not yet scored."""
 
-    def __init__(self, get_model: Callable[[], object], max_batch: int = MAX_BATCH_TEXTS,
-                 slice_size: int = SLICE_TEXTS):
+    def __init__(
+        self, get_model: Callable[[], object], max_batch: int = MAX_BATCH_TEXTS, slice_size: int = SLICE_TEXTS
+    ):
         self.get_model = get_model
         self.max_batch = max_batch
         self.slice_size = min(slice_size, max_batch)

@@ -15,12 +15,14 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, inspect
 
+from classifier.errors import DualUseError
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 BASELINE_REVISION = "0001"
 BASELINE_TABLES = ("api_keys", "audit_records", "jobs", "reviews")
 
 
-class SchemaError(RuntimeError):
+class SchemaError(DualUseError, RuntimeError):
     """A database whose schema this release cannot use as it is."""
 
 
@@ -64,8 +66,10 @@ def prepare_schema(engine: Engine) -> None:
     revision, head = current_revision(engine), head_revision()
     if revision != head:
         found = "no tables" if revision is None else f"schema version {revision}"
-        raise SchemaError(f"the database has {found}; this release needs version {head}: run `dualuse db upgrade` "
-                          "(with the same DUALUSE_DATABASE_URL) first")
+        raise SchemaError(
+            f"the database has {found}; this release needs version {head}: run `dualuse db upgrade` "
+            "(with the same DUALUSE_DATABASE_URL) first"
+        )
 
 
 def upgrade_database(url: str) -> tuple[str | None, str]:

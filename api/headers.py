@@ -18,13 +18,23 @@ API_POLICY = "default-src 'none'; frame-ancestors 'none'"  # JSON, CSV and files
 def page_policy(html: str) -> str:
     """Return the CSP for an HTML page: scripts from this origin and the page's own inline scripts (by hash), styles
     from the page, requests to this origin only, and no framing."""
-    hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()}'"
-                      for body in _INLINE_SCRIPT.findall(html))
-    return "; ".join([
-        "default-src 'self'", f"script-src 'self' {hashes}".rstrip(), "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data:", "connect-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'self'",
-        "frame-ancestors 'none'",
-    ])
+    hashes = " ".join(
+        f"'sha256-{base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()}'"
+        for body in _INLINE_SCRIPT.findall(html)
+    )
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src 'self' {hashes}".rstrip(),
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data:",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
 
 
 class SecurityHeaders:
@@ -40,8 +50,10 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         policy = self.page_policies.get(scope["path"], API_POLICY)
-        extra = [(name.encode(), value.encode()) for name, value in
-                 {**COMMON_HEADERS, "content-security-policy": policy}.items()]
+        extra = [
+            (name.encode(), value.encode())
+            for name, value in {**COMMON_HEADERS, "content-security-policy": policy}.items()
+        ]
 
         async def send_with_headers(message):
             if message["type"] == "http.response.start":

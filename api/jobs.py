@@ -29,12 +29,26 @@ def job_folder(job: Job) -> Path:
 def job_audit_record(job: Job, status: str, rows: int, rows_with_errors: int | None, error: str | None) -> AuditRecord:
     """Return the audit record of a finished job: who, which input, how many rows, which model and policy, where
     its per-row results are."""
-    output = {"job_id": job.id, "status": status, "filename": job.filename, "rows": rows,
-              "rows_with_errors": rows_with_errors, "error": error,
-              "result": f"/v1/jobs/{job.id}/result", "rows_url": f"/v1/jobs/{job.id}/rows"}
-    return AuditRecord(kind="job", api_key_id=job.api_key_id, item_id=job.id, input_hash=job.input_hash or "",
-                       input_text=job.filename, output=output, model_version=job.model_version,
-                       policy_version=job.policy_version)
+    output = {
+        "job_id": job.id,
+        "status": status,
+        "filename": job.filename,
+        "rows": rows,
+        "rows_with_errors": rows_with_errors,
+        "error": error,
+        "result": f"/v1/jobs/{job.id}/result",
+        "rows_url": f"/v1/jobs/{job.id}/rows",
+    }
+    return AuditRecord(
+        kind="job",
+        api_key_id=job.api_key_id,
+        item_id=job.id,
+        input_hash=job.input_hash or "",
+        input_text=job.filename,
+        output=output,
+        model_version=job.model_version,
+        policy_version=job.policy_version,
+    )
 
 
 class JobRunner:
@@ -104,8 +118,9 @@ class JobRunner:
         shutil.rmtree(job_folder(job), ignore_errors=True)
         self.store.update_job(job.id, purged_at=utcnow())
 
-    def _finish(self, job: Job, status: str, rows: int = 0, rows_with_errors: int | None = None,
-                error: str | None = None) -> bool:
+    def _finish(
+        self, job: Job, status: str, rows: int = 0, rows_with_errors: int | None = None, error: str | None = None
+    ) -> bool:
         fresh = self.store.get_job(job.id) or job
         audit = job_audit_record(fresh, status, rows, rows_with_errors, error)
         values = {"error": error} if status != "succeeded" else {"rows_done": rows, "rows_total": rows}
@@ -134,13 +149,19 @@ class JobRunner:
             self._finish(job, "failed", error=f"no model loaded ({self.engine.model_error})")
             self._remove_files(job)
             return
-        if not self.store.start_job(job_id, model_version=model.version,
-                                    policy_version=policy.version if policy is not None else None):
+        if not self.store.start_job(
+            job_id, model_version=model.version, policy_version=policy.version if policy is not None else None
+        ):
             return
         try:
             summary = label_catalog(
-                job.input_path, job.output_path, model, id_column=job.id_column, text_column=job.text_column,
-                chunk_size=self.chunk_size, progress=False,
+                job.input_path,
+                job.output_path,
+                model,
+                id_column=job.id_column,
+                text_column=job.text_column,
+                chunk_size=self.chunk_size,
+                progress=False,
                 on_progress=lambda done, total: self._progress(job_id, done, total),
             )
         except JobCancelled:
@@ -150,7 +171,9 @@ class JobRunner:
         except Exception as exc:
             if not isinstance(exc, CatalogError):
                 log.exception("job %s failed", job_id)
-            self._finish(job, "failed", error=str(exc) if isinstance(exc, CatalogError) else f"{type(exc).__name__}: {exc}")
+            self._finish(
+                job, "failed", error=str(exc) if isinstance(exc, CatalogError) else f"{type(exc).__name__}: {exc}"
+            )
             self._remove_files(job)
             return
         if not self._finish(job, "succeeded", rows=summary.rows, rows_with_errors=summary.errors):

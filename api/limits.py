@@ -58,9 +58,17 @@ class BodySizeLimit:
     @staticmethod
     async def _reject(send, limit: int) -> None:
         body = json.dumps({"detail": f"request body larger than the limit of {limit} bytes"}).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                                (b"connection", b"close")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
 
@@ -71,8 +79,9 @@ class QueueDepthLimit:
     It counts on the event loop, before a request takes a worker thread; health checks and other paths pass.
     """
 
-    def __init__(self, app, paths: tuple[str, ...], max_queued: int, on_reject=lambda path: None,
-                 retry_after_seconds: int = 1):
+    def __init__(
+        self, app, paths: tuple[str, ...], max_queued: int, on_reject=lambda path: None, retry_after_seconds: int = 1
+    ):
         self.app = app
         self.paths = paths
         self.max_queued = max_queued
@@ -86,12 +95,23 @@ class QueueDepthLimit:
             return
         if self.in_progress >= self.max_queued:
             self.on_reject(scope["path"])
-            body = json.dumps({"detail": f"{self.in_progress} requests are queued, the limit is {self.max_queued} "
-                                         f"(MAX_QUEUED_REQUESTS); retry after {self.retry_after} s"}).encode()
-            await send({"type": "http.response.start", "status": 429,
-                        "headers": [(b"content-type", b"application/json"),
-                                    (b"content-length", str(len(body)).encode()),
-                                    (b"retry-after", str(self.retry_after).encode())]})
+            body = json.dumps(
+                {
+                    "detail": f"{self.in_progress} requests are queued, the limit is {self.max_queued} "
+                    f"(MAX_QUEUED_REQUESTS); retry after {self.retry_after} s"
+                }
+            ).encode()
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 429,
+                    "headers": [
+                        (b"content-type", b"application/json"),
+                        (b"content-length", str(len(body)).encode()),
+                        (b"retry-after", str(self.retry_after).encode()),
+                    ],
+                }
+            )
             await send({"type": "http.response.body", "body": body})
             return
         self.in_progress += 1

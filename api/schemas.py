@@ -29,16 +29,32 @@ class SecondOpinion(BaseModel):
     model: str
 
 
-SECOND_OPINION_FIELD = Field(False, description="ask the configured LLM for a second opinion on uncertain "
-                                                "classifications and `review` decisions (slower; off by default)")
+SECOND_OPINION_FIELD = Field(
+    False,
+    description="ask the configured LLM for a second opinion on uncertain "
+    "classifications and `review` decisions (slower; off by default)",
+)
 
 
 class ClassifyRequest(BaseModel):
     """A batch of descriptions."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"items": [
-        {"id": "sku-1", "text": "Fibre-optic gyro, bias stability 0.005 deg/h, for inertial navigation"},
-        {"id": "sku-2", "text": "家庭用 電気ケトル 1.2L"}]}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        {
+                            "id": "sku-1",
+                            "text": "Fibre-optic gyro, bias stability 0.005 deg/h, for inertial navigation",
+                        },
+                        {"id": "sku-2", "text": "家庭用 電気ケトル 1.2L"},
+                    ]
+                }
+            ]
+        },
+    )
     items: list[ClassifyItem]
     second_opinion: bool = SECOND_OPINION_FIELD
 
@@ -59,10 +75,27 @@ class ClassifyResult(BaseModel):
 class ClassifyResponse(BaseModel):
     """Results in request order, keyed by the caller's ids."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"results": [{
-        "id": "sku-1", "labels": ["navigation_avionics"], "scores": {"navigation_avionics": 0.97, "aerospace": 0.04},
-        "dual_use": True, "uncertain": [], "evidence": {"navigation_avionics": ["Fibre-optic gyro", "bias stability 0.005 deg/h"]},
-        "error": None}], "model_version": "20261128-160000-1a2b3c4d", "notice": "Flags likely dual-use items for human review; not a legal determination."}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "results": [
+                        {
+                            "id": "sku-1",
+                            "labels": ["navigation_avionics"],
+                            "scores": {"navigation_avionics": 0.97, "aerospace": 0.04},
+                            "dual_use": True,
+                            "uncertain": [],
+                            "evidence": {"navigation_avionics": ["Fibre-optic gyro", "bias stability 0.005 deg/h"]},
+                            "error": None,
+                        }
+                    ],
+                    "model_version": "20261128-160000-1a2b3c4d",
+                    "notice": "Flags likely dual-use items for human review; not a legal determination.",
+                }
+            ]
+        }
+    )
     results: list[ClassifyResult]
     model_version: str
     notice: str
@@ -88,10 +121,27 @@ class Order(BaseModel):
 class ScreenRequest(BaseModel):
     """A batch of order lines."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"orders": [{
-        "id": "PO-7", "description": "Ring laser gyro navigation unit, 0.001 deg/h", "destination_country": "SG",
-        "end_user": "JMSDF Sasebo District", "end_user_country": "JP", "end_use": "patrol aircraft maintenance",
-        "intermediate_countries": ["SG"], "date": "2026-03-01"}]}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "orders": [
+                        {
+                            "id": "PO-7",
+                            "description": "Ring laser gyro navigation unit, 0.001 deg/h",
+                            "destination_country": "SG",
+                            "end_user": "JMSDF Sasebo District",
+                            "end_user_country": "JP",
+                            "end_use": "patrol aircraft maintenance",
+                            "intermediate_countries": ["SG"],
+                            "date": "2026-03-01",
+                        }
+                    ]
+                }
+            ]
+        },
+    )
     orders: list[Order]
     second_opinion: bool = SECOND_OPINION_FIELD
 
@@ -103,8 +153,10 @@ class ScreenResult(BaseModel):
     decision: Decision | None
     reasons: list[dict[str, Any]]
     matched_entity: dict[str, Any] | None
-    warnings: list[str] = Field(default_factory=list, description="what the decision cannot know: a missing date, "
-                                "gaps of the published lists it consulted")
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="what the decision cannot know: a missing date, gaps of the published lists it consulted",
+    )
     labels: list[str]
     scores: dict[str, float]
     error: str | None = None
@@ -124,39 +176,71 @@ class JobStatus(BaseModel):
     """A catalog job's state and progress."""
 
     id: str
-    status: Literal["queued", "running", "succeeded", "failed"]
+    status: Literal["queued", "running", "succeeded", "failed", "cancelled"]
     filename: str
     rows_done: int
     rows_total: int | None
     error: str | None
     model_version: str | None
+    policy_version: str | None
+    input_hash: str | None = Field(description="SHA-256 of the uploaded file")
     created_at: dt.datetime
     updated_at: dt.datetime
+    finished_at: dt.datetime | None
+    purged_at: dt.datetime | None = Field(
+        description="when the uploaded file and the result were removed (after the retention period, or on cancel)"
+    )
+
+
+class JobList(BaseModel):
+    """Jobs, newest first."""
+
+    jobs: list[JobStatus]
+
+
+class JobRows(BaseModel):
+    """A page of a finished job's per-row results, numbered from 0 in input order."""
+
+    job_id: str
+    offset: int
+    rows: list[dict[str, Any]]
 
 
 class ReviewRequest(BaseModel):
     """An analyst's confirmation or correction of an item's labels, or of an order's decision."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "item_id": "sku-1", "text": "Fibre-optic gyro, bias stability 0.005 deg/h", "labels": ["navigation_avionics"],
-        "confirmed": False, "reviewer": "a.tanaka", "reason": "navigation-grade gyro; model missed it",
-        "model_version": "20261128-160000-1a2b3c4d", "predicted_labels": []}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "item_id": "sku-1",
+                    "text": "Fibre-optic gyro, bias stability 0.005 deg/h",
+                    "labels": ["navigation_avionics"],
+                    "confirmed": False,
+                    "reason": "navigation-grade gyro; model missed it",
+                    "model_version": "20261128-160000-1a2b3c4d",
+                    "predicted_labels": [],
+                }
+            ]
+        },
+    )
     item_id: str | None = Field(None, max_length=200)
     text: str = Field(..., min_length=1)
     labels: list[str] | None = Field(None, description="the correct label ids ([] = not dual-use)")
     decision: Decision | None = None
     confirmed: bool = Field(False, description="true when the model's answer was right")
-    reviewer: str = Field(..., min_length=1, max_length=200)
-    reason: str = ""
+    reason: str = Field("", max_length=2000)
     model_version: str | None = None
     predicted_labels: list[str] | None = None
 
 
 class ReviewRecord(ReviewRequest):
-    """A stored review."""
+    """A stored review; `reviewer` is the name of the API key that stored it."""
 
     id: int
     created_at: dt.datetime
+    reviewer: str
 
 
 class ReviewList(BaseModel):

@@ -9,8 +9,10 @@ from api.schemas import SecondOpinion
 from classifier.llm import LLMClient
 
 PARALLEL_CALLS = 4
-LLM_OFF = ("LLM assistance is off on this service: start it with DUALUSE_LLM_BASE_URL set to an "
-           "OpenAI-compatible endpoint (e.g. `dualuse llm serve` and http://127.0.0.1:8081/v1)")
+LLM_OFF = (
+    "LLM assistance is off on this service: start it with DUALUSE_LLM_BASE_URL set to an "
+    "OpenAI-compatible endpoint (e.g. `dualuse llm serve` and http://127.0.0.1:8081/v1)"
+)
 
 
 def add_second_opinions(client: LLMClient | None, results: list, texts: dict[int, str]) -> None:
@@ -21,14 +23,20 @@ def add_second_opinions(client: LLMClient | None, results: list, texts: dict[int
         return
     if client is None:
         for index in texts:
-            results[index].second_opinion = SecondOpinion(labels=[], rationale="", concern=False, error=LLM_OFF,
-                                                          model="")
+            results[index].second_opinion = SecondOpinion(
+                labels=[], rationale="", concern=False, error=LLM_OFF, model=""
+            )
         return
 
     def ask(index: int) -> SecondOpinion:
         opinion = client.second_opinion(texts[index], results[index].labels)
-        return SecondOpinion(labels=opinion.labels, rationale=opinion.rationale, concern=opinion.concern,
-                             error=opinion.error, model=client.settings.model)
+        return SecondOpinion(
+            labels=opinion.labels,
+            rationale=opinion.rationale,
+            concern=opinion.concern,
+            error=opinion.error,
+            model=client.settings.model,
+        )
 
     with ThreadPoolExecutor(max_workers=min(PARALLEL_CALLS, len(texts))) as pool:
         for index, opinion in zip(texts, pool.map(ask, texts)):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from classifier.llm import LLMSettings
 from classifier.paths import data_dir, state_dir
+from classifier.rules.limits import MAX_END_USE_CHARS, MAX_END_USER_CHARS
 
 MAX_BODY_BYTES = 2 * 1024 * 1024
 MAX_ITEMS = 256
@@ -17,6 +18,9 @@ JOB_CHUNK_SIZE = 512
 MAX_AUDIT_ROWS = 10_000
 RELOAD_INTERVAL_SECONDS = 5
 MAX_QUEUED_REQUESTS = 64  # classify and screen requests in progress; beyond it they get 429 and Retry-After
+MAX_ACTIVE_JOBS_PER_KEY = 4
+MAX_JOB_ROWS = 1_000_000
+JOB_RETENTION_SECONDS = 7 * 24 * 3600
 
 
 def _int(name: str, default: int) -> int:
@@ -40,8 +44,13 @@ class Settings:
     max_body_bytes: int = MAX_BODY_BYTES
     max_items: int = MAX_ITEMS
     max_text_chars: int = MAX_TEXT_CHARS
+    max_end_user_chars: int = MAX_END_USER_CHARS
+    max_end_use_chars: int = MAX_END_USE_CHARS
     max_upload_bytes: int = MAX_UPLOAD_BYTES
     job_chunk_size: int = JOB_CHUNK_SIZE
+    max_active_jobs_per_key: int = MAX_ACTIVE_JOBS_PER_KEY
+    max_job_rows: int = MAX_JOB_ROWS
+    job_retention_seconds: int = JOB_RETENTION_SECONDS
     log_format: str = "text"
     reload_interval: float = RELOAD_INTERVAL_SECONDS
     max_queued_requests: int = MAX_QUEUED_REQUESTS
@@ -54,7 +63,7 @@ class Settings:
         return self.database_url or f"sqlite:///{self.state_dir / 'dualuse.db'}"
 
     @classmethod
-    def from_env(cls) -> "Settings":
+    def from_env(cls) -> Settings:
         """Return settings read from DUALUSE_* environment variables."""
         env = os.environ
         log_format = env.get("DUALUSE_LOG_FORMAT", "text")
@@ -68,8 +77,13 @@ class Settings:
             max_body_bytes=_int("DUALUSE_MAX_BODY_BYTES", MAX_BODY_BYTES),
             max_items=_int("DUALUSE_MAX_ITEMS", MAX_ITEMS),
             max_text_chars=_int("DUALUSE_MAX_TEXT_CHARS", MAX_TEXT_CHARS),
+            max_end_user_chars=_int("DUALUSE_MAX_END_USER_CHARS", MAX_END_USER_CHARS),
+            max_end_use_chars=_int("DUALUSE_MAX_END_USE_CHARS", MAX_END_USE_CHARS),
             max_upload_bytes=_int("DUALUSE_MAX_UPLOAD_BYTES", MAX_UPLOAD_BYTES),
             job_chunk_size=_int("DUALUSE_JOB_CHUNK_SIZE", JOB_CHUNK_SIZE),
+            max_active_jobs_per_key=_int("DUALUSE_MAX_ACTIVE_JOBS_PER_KEY", MAX_ACTIVE_JOBS_PER_KEY),
+            max_job_rows=_int("DUALUSE_MAX_JOB_ROWS", MAX_JOB_ROWS),
+            job_retention_seconds=_int("DUALUSE_JOB_RETENTION_SECONDS", JOB_RETENTION_SECONDS),
             log_format=log_format,
             reload_interval=float(env.get("DUALUSE_RELOAD_INTERVAL", RELOAD_INTERVAL_SECONDS)),
             max_queued_requests=_int("DUALUSE_MAX_QUEUED_REQUESTS", MAX_QUEUED_REQUESTS),

@@ -9,7 +9,7 @@ import hashlib
 import json
 import secrets
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import JSON, Boolean, DateTime, Integer, String, Text, create_engine, event, func, select, update
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
@@ -26,7 +26,7 @@ FINISHED_JOB_STATES = ("succeeded", "failed", "cancelled")
 
 def utcnow() -> datetime:
     """Return the current time, timezone-aware in UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Base(DeclarativeBase):
@@ -105,7 +105,7 @@ class Review(Base):
 
 def as_utc(value: datetime) -> datetime:
     """Return value as an aware UTC datetime (SQLite hands back naive ones)."""
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def hash_text(text: str) -> str:
@@ -176,7 +176,9 @@ class Store:
         with self.session() as session, session.begin():
             session.add_all(records)
 
-    def list_audit(self, since: datetime | None, until: datetime | None, kind: str | None, limit: int) -> list[AuditRecord]:
+    def list_audit(
+        self, since: datetime | None, until: datetime | None, kind: str | None, limit: int
+    ) -> list[AuditRecord]:
         """Return audit records in [since, until), oldest first, at most limit."""
         query = select(AuditRecord).order_by(AuditRecord.id)
         if since:
@@ -221,16 +223,20 @@ class Store:
 
     def count_active_jobs(self, api_key_id: str) -> int:
         """Return how many of a key's jobs are queued or running."""
-        query = select(func.count()).select_from(Job).where(Job.api_key_id == api_key_id,
-                                                            Job.status.in_(ACTIVE_JOB_STATES))
+        query = (
+            select(func.count()).select_from(Job).where(Job.api_key_id == api_key_id, Job.status.in_(ACTIVE_JOB_STATES))
+        )
         with self.session() as session:
             return session.scalar(query)
 
     def start_job(self, job_id: str, **values) -> bool:
         """Mark a queued job running with values; False when it is no longer queued (e.g. cancelled)."""
         with self.session() as session, session.begin():
-            result = session.execute(update(Job).where(Job.id == job_id, Job.status.in_(ACTIVE_JOB_STATES))
-                                     .values(status="running", updated_at=utcnow(), **values))
+            result = session.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.status.in_(ACTIVE_JOB_STATES))
+                .values(status="running", updated_at=utcnow(), **values)
+            )
         return bool(result.rowcount)
 
     def finish_job(self, job_id: str, status: str, audit: AuditRecord | None = None, **values) -> bool:
@@ -238,16 +244,20 @@ class Store:
         already finished, e.g. because it was cancelled meanwhile."""
         now = utcnow()
         with self.session() as session, session.begin():
-            result = session.execute(update(Job).where(Job.id == job_id, Job.status.in_(ACTIVE_JOB_STATES))
-                                     .values(status=status, finished_at=now, updated_at=now, **values))
+            result = session.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.status.in_(ACTIVE_JOB_STATES))
+                .values(status=status, finished_at=now, updated_at=now, **values)
+            )
             if result.rowcount and audit is not None:
                 session.add(audit)
         return bool(result.rowcount)
 
     def expired_jobs(self, retention: timedelta) -> list[Job]:
         """Return finished jobs whose files are still kept and that finished longer than retention ago."""
-        query = select(Job).where(Job.status.in_(FINISHED_JOB_STATES), Job.purged_at.is_(None),
-                                  Job.finished_at < utcnow() - retention)
+        query = select(Job).where(
+            Job.status.in_(FINISHED_JOB_STATES), Job.purged_at.is_(None), Job.finished_at < utcnow() - retention
+        )
         with self.session() as session:
             return list(session.scalars(query))
 
@@ -263,14 +273,17 @@ class Store:
             session.add(review)
         return review
 
-    def list_reviews(self, since: datetime | None = None, limit: int = 1000, trusted_only: bool = False) -> list[Review]:
+    def list_reviews(
+        self, since: datetime | None = None, limit: int = 1000, trusted_only: bool = False
+    ) -> list[Review]:
         """Return reviews, oldest first; trusted_only keeps those whose key is an active analyst or admin key."""
         query = select(Review).order_by(Review.id)
         if since:
             query = query.where(Review.created_at >= since)
         if trusted_only:
             query = query.join(ApiKey, ApiKey.id == Review.api_key_id).where(
-                ApiKey.role.in_(TRUSTED_REVIEW_ROLES), ApiKey.revoked_at.is_(None))
+                ApiKey.role.in_(TRUSTED_REVIEW_ROLES), ApiKey.revoked_at.is_(None)
+            )
         with self.session() as session:
             return list(session.scalars(query.limit(limit)))
 
@@ -278,8 +291,24 @@ class Store:
 def audit_row(record: AuditRecord) -> dict:
     """Return an audit record as a flat JSON-ready dict."""
     return {
-        "id": record.id, "created_at": as_utc(record.created_at).isoformat(), "kind": record.kind,
-        "api_key_id": record.api_key_id, "item_id": record.item_id, "input_hash": record.input_hash,
-        "input_text": record.input_text, "output": json.dumps(record.output, ensure_ascii=False),
-        "model_version": record.model_version, "policy_version": record.policy_version,
+        "id": record.id,
+        "created_at": as_utc(record.created_at).isoformat(),
+        "kind": record.kind,
+        "api_key_id": record.api_key_id,
+        "item_id": record.item_id,
+        "input_hash": record.input_hash,
+        "input_text": record.input_text,
+        "output": json.dumps(record.output, ensure_ascii=False),
+        "model_version": record.model_version,
+        "policy_version": record.policy_version,
     }
+
+
+def trusted_reviews(database_url: str) -> list:
+    """Return the reviews training may trust from the database at database_url: those stored with keys that are
+    active analyst or admin keys, never a client's."""
+    store = Store(database_url)
+    try:
+        return store.list_reviews(limit=1_000_000, trusted_only=True)
+    finally:
+        store.engine.dispose()

@@ -34,13 +34,17 @@ def save_upload(source: BinaryIO, target: Path, name: str) -> str:
             handle.write(chunk)
             if decoder is not None:
                 if b"\x00" in chunk:
-                    raise UploadError(400, f"{name} contains NUL bytes at byte {offset + chunk.index(0)}: it is "
-                                           "a binary file (or UTF-16 text), not UTF-8 CSV or JSON Lines")
+                    raise UploadError(
+                        400,
+                        f"{name} contains NUL bytes at byte {offset + chunk.index(0)}: it is "
+                        "a binary file (or UTF-16 text), not UTF-8 CSV or JSON Lines",
+                    )
                 try:
                     decoder.decode(chunk)
                 except UnicodeDecodeError as exc:
-                    raise UploadError(400, f"{name} is not UTF-8 text (invalid byte at byte {offset + exc.start}); "
-                                           "save it as UTF-8") from exc
+                    raise UploadError(
+                        400, f"{name} is not UTF-8 text (invalid byte at byte {offset + exc.start}); save it as UTF-8"
+                    ) from exc
             offset += len(chunk)
     if decoder is not None:
         try:

@@ -16,8 +16,17 @@ from bench.common import corpus_texts, save, table
 from tests.server import Server, cli
 
 
-async def _client_loop(host: str, port: int, key: str, batch: int, texts: list[str], offset: int, stop_at: float,
-                       latencies: list[float], failures: list[int]) -> None:
+async def _client_loop(
+    host: str,
+    port: int,
+    key: str,
+    batch: int,
+    texts: list[str],
+    offset: int,
+    stop_at: float,
+    latencies: list[float],
+    failures: list[int],
+) -> None:
     """One keep-alive HTTP/1.1 connection sending requests back to back until stop_at (raw bytes: a cheap client)."""
     reader, writer = await asyncio.open_connection(host, port)
     n = offset
@@ -26,8 +35,10 @@ async def _client_loop(host: str, port: int, key: str, batch: int, texts: list[s
             items = [{"id": str(i), "text": texts[(n + i) % len(texts)]} for i in range(batch)]
             n += batch
             body = json.dumps({"items": items}).encode()
-            head = (f"POST /v1/classify HTTP/1.1\r\nHost: {host}\r\nX-API-Key: {key}\r\n"
-                    f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode()
+            head = (
+                f"POST /v1/classify HTTP/1.1\r\nHost: {host}\r\nX-API-Key: {key}\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+            ).encode()
             started = time.perf_counter()
             writer.write(head + body)
             status = int((await reader.readline()).split()[1])
@@ -51,15 +62,22 @@ def _load(url: str, key: str, clients: int, batch: int, seconds: float, texts: l
 
     async def run() -> None:
         stop_at = time.monotonic() + seconds
-        await asyncio.gather(*(_client_loop(host, int(port), key, batch, texts, i * 997, stop_at, latencies, failures)
-                               for i in range(clients)))
+        await asyncio.gather(
+            *(
+                _client_loop(host, int(port), key, batch, texts, i * 997, stop_at, latencies, failures)
+                for i in range(clients)
+            )
+        )
 
     started = time.perf_counter()
     asyncio.run(run())
     wall = time.perf_counter() - started
     ordered = sorted(latencies)
     return {
-        "clients": clients, "items_per_request": batch, "requests": len(latencies), "errors": sum(failures),
+        "clients": clients,
+        "items_per_request": batch,
+        "requests": len(latencies),
+        "errors": sum(failures),
         "p50_ms": round(1000 * statistics.median(ordered), 1),
         "p99_ms": round(1000 * ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))], 1),
         "requests_per_second": round(len(latencies) / wall, 1),
@@ -81,14 +99,29 @@ def main(argv: list[str] | None = None) -> int:
         server.start()
         try:
             _load(server.url, key, 4, 1, 2.0, texts)  # warm-up
-            runs = [_load(server.url, key, clients, batch, args.seconds, texts)
-                    for batch in (1, 64) for clients in (1, 8, 32)]
+            runs = [
+                _load(server.url, key, clients, batch, args.seconds, texts)
+                for batch in (1, 64)
+                for clients in (1, 8, 32)
+            ]
         finally:
             server.stop()
-    rows = [[r["items_per_request"], r["clients"], r["requests"], r["p50_ms"], r["p99_ms"], r["requests_per_second"],
-             r["texts_per_second"], r["errors"]] for r in runs]
+    rows = [
+        [
+            r["items_per_request"],
+            r["clients"],
+            r["requests"],
+            r["p50_ms"],
+            r["p99_ms"],
+            r["requests_per_second"],
+            r["texts_per_second"],
+            r["errors"],
+        ]
+        for r in runs
+    ]
     markdown = f"Model {model_dir.name}, {args.seconds:.0f} s per load level.\n\n" + table(
-        ["items/request", "clients", "requests", "p50 ms", "p99 ms", "requests/s", "texts/s", "errors"], rows)
+        ["items/request", "clients", "requests", "p50 ms", "p99 ms", "requests/s", "texts/s", "errors"], rows
+    )
     path = save("api_latency", {"model": model_dir.name, "runs": runs}, markdown)
     print(markdown)
     print(f"\nresults: {path}")

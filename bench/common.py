@@ -6,7 +6,7 @@ import csv
 import json
 import os
 import platform
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -52,7 +52,7 @@ def table(header: list[str], rows: list[list]) -> str:
 def save(name: str, results: dict, markdown: str) -> Path:
     """Write results as JSON and Markdown under bench/results and return the JSON path."""
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    results = {"measured_at": datetime.now(timezone.utc).isoformat(), "machine": machine(), **results}
+    results = {"measured_at": datetime.now(UTC).isoformat(), "machine": machine(), **results}
     path = RESULTS_DIR / f"{name}.json"
     path.write_text(json.dumps(results, indent=2), encoding="utf-8")
     (RESULTS_DIR / f"{name}.md").write_text(markdown + "\n", encoding="utf-8")

@@ -19,10 +19,24 @@ NAIVE_SAMPLE = 300
 
 def _label(catalog: Path, output: Path, extra: list[str]) -> tuple[float, int]:
     """Run `dualuse label` in a child process; return (seconds, peak RSS in MiB of that child)."""
-    probe = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True); "
-             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
-    command = [sys.executable, "-c", probe, sys.executable, "-m", "classifier.cli", "label", str(catalog),
-               "-o", str(output), "--quiet", *extra]
+    probe = (
+        "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True); "
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    command = [
+        sys.executable,
+        "-c",
+        probe,
+        sys.executable,
+        "-m",
+        "classifier.cli",
+        "label",
+        str(catalog),
+        "-o",
+        str(output),
+        "--quiet",
+        *extra,
+    ]
     started = time.perf_counter()
     result = subprocess.run(command, capture_output=True, text=True, check=True)
     return time.perf_counter() - started, int(result.stdout.strip().splitlines()[-1]) // 1024
@@ -59,10 +73,14 @@ def tfidf_rate(model_dir: Path, texts: list[str]) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="10000,100000", help="comma-separated catalog sizes")
-    parser.add_argument("--no-evidence-size", type=int, default=10000,
-                        help="catalog size also run with --no-evidence (0 to skip)")
-    parser.add_argument("--languages", default="en,zh,ja",
-                        help="catalog languages (the encoder runs only on the rows whose language gives it weight)")
+    parser.add_argument(
+        "--no-evidence-size", type=int, default=10000, help="catalog size also run with --no-evidence (0 to skip)"
+    )
+    parser.add_argument(
+        "--languages",
+        default="en,zh,ja",
+        help="catalog languages (the encoder runs only on the rows whose language gives it weight)",
+    )
     args = parser.parse_args(argv)
     from classifier.language import guess_language
     from classifier.registry import default_model_path
@@ -78,22 +96,46 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for size in (int(s) for s in args.sizes.split(",")):
             catalog = write_catalog(Path(tmp) / f"catalog-{size}.csv", size, texts)
-            modes = [("with evidence", [])] + ([("no evidence", ["--no-evidence"])]
-                                               if size == args.no_evidence_size else [])
+            modes = [("with evidence", [])] + (
+                [("no evidence", ["--no-evidence"])] if size == args.no_evidence_size else []
+            )
             for mode, extra in modes:
                 seconds, rss = _label(catalog, Path(tmp) / f"out-{size}.csv", extra)
-                runs.append({"rows": size, "mode": mode, "seconds": round(seconds, 1),
-                             "rows_per_second": round(size / seconds, 1), "peak_rss_mib": rss,
-                             "vs_naive": round(size / seconds / naive, 2)})
-    results = {"model": model_dir.name, "language_mix": {k: round(v, 3) for k, v in mix.items()},
-               "naive_fp32_batch1_per_second": round(naive, 1),
-               "tfidf_baseline_per_second": round(baseline, 1), "label_runs": runs}
-    rows = [[r["rows"], r["mode"], r["seconds"], r["rows_per_second"], f"{r['vs_naive']}x",
-             f"{r['rows_per_second'] / baseline:.2f}x", r["peak_rss_mib"]] for r in runs]
+                runs.append(
+                    {
+                        "rows": size,
+                        "mode": mode,
+                        "seconds": round(seconds, 1),
+                        "rows_per_second": round(size / seconds, 1),
+                        "peak_rss_mib": rss,
+                        "vs_naive": round(size / seconds / naive, 2),
+                    }
+                )
+    results = {
+        "model": model_dir.name,
+        "language_mix": {k: round(v, 3) for k, v in mix.items()},
+        "naive_fp32_batch1_per_second": round(naive, 1),
+        "tfidf_baseline_per_second": round(baseline, 1),
+        "label_runs": runs,
+    }
+    rows = [
+        [
+            r["rows"],
+            r["mode"],
+            r["seconds"],
+            r["rows_per_second"],
+            f"{r['vs_naive']}x",
+            f"{r['rows_per_second'] / baseline:.2f}x",
+            r["peak_rss_mib"],
+        ]
+        for r in runs
+    ]
     shares = ", ".join(f"{lang} {share:.0%}" for lang, share in mix.items())
-    markdown = (f"Model {model_dir.name}; catalog languages {shares}. Naive fp32 batch-1 loop: {naive:.1f} texts/s; "
-                f"TF-IDF baseline: {baseline:.0f} texts/s.\n\n"
-                + table(["rows", "mode", "seconds", "rows/s", "vs naive", "vs TF-IDF", "peak RSS MiB"], rows))
+    markdown = (
+        f"Model {model_dir.name}; catalog languages {shares}. Naive fp32 batch-1 loop: {naive:.1f} texts/s; "
+        f"TF-IDF baseline: {baseline:.0f} texts/s.\n\n"
+        + table(["rows", "mode", "seconds", "rows/s", "vs naive", "vs TF-IDF", "peak RSS MiB"], rows)
+    )
     path = save("label_throughput", results, markdown)
     print(markdown)
     print(f"\nresults: {path}")

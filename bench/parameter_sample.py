@@ -28,9 +28,19 @@ def sample_rows(records: list[dict], size: int, seed: int) -> list[dict]:
         text = record["text"]
         for stated in extract_quantities(text):
             context = text[max(0, stated.start - CONTEXT_CHARS) : stated.end + CONTEXT_CHARS]
-            rows.append({"id": record["id"], "lang": record["lang"], "value": stated.value, "upper": stated.upper,
-                         "unit": stated.unit, "comparator": stated.comparator, "phrase": stated.phrase,
-                         "context": context, "correct": ""})
+            rows.append(
+                {
+                    "id": record["id"],
+                    "lang": record["lang"],
+                    "value": stated.value,
+                    "upper": stated.upper,
+                    "unit": stated.unit,
+                    "comparator": stated.comparator,
+                    "phrase": stated.phrase,
+                    "context": context,
+                    "correct": "",
+                }
+            )
     return random.Random(seed).sample(rows, min(size, len(rows)))
 
 

@@ -27,9 +27,15 @@ UNITS = {
 
 def _order(unit: str, length: int) -> dict:
     text = (unit * (length // len(unit) + 1))[:length]
-    return {"id": "bench", "labels": ["navigation_avionics"], "destination_country": "JP", "end_user_country": "JP",
-            "end_user": text, "end_use": text[: length * MAX_END_USE_CHARS // MAX_END_USER_CHARS],
-            "date": "2026-03-01"}
+    return {
+        "id": "bench",
+        "labels": ["navigation_avionics"],
+        "destination_country": "JP",
+        "end_user_country": "JP",
+        "end_user": text,
+        "end_use": text[: length * MAX_END_USE_CHARS // MAX_END_USER_CHARS],
+        "date": "2026-03-01",
+    }
 
 
 def _seconds(policy, order: dict, limits: FieldLimits, repeats: int) -> float:
@@ -64,15 +70,39 @@ def main() -> None:
         results[kind] = {str(length): seconds for length, seconds in figures.items()}
         base = lengths[0]
         for length, seconds in figures.items():
-            rows.append([kind, length, "yes" if length <= MAX_END_USER_CHARS else "no", f"{seconds * 1000:.2f}",
-                         f"{seconds / length * 1e6:.2f}", f"{seconds / figures[base]:.1f}x", f"{length / base:.0f}x"])
-    markdown = table(["end-user text", "end_user chars", "within limit", "ms per order", "us per char",
-                      "time vs shortest", "length vs shortest"], rows)
-    print(f"end_user limit {MAX_END_USER_CHARS} characters, end_use limit {MAX_END_USE_CHARS} "
-          f"(end_use text scaled with end_user)")
+            rows.append(
+                [
+                    kind,
+                    length,
+                    "yes" if length <= MAX_END_USER_CHARS else "no",
+                    f"{seconds * 1000:.2f}",
+                    f"{seconds / length * 1e6:.2f}",
+                    f"{seconds / figures[base]:.1f}x",
+                    f"{length / base:.0f}x",
+                ]
+            )
+    markdown = table(
+        [
+            "end-user text",
+            "end_user chars",
+            "within limit",
+            "ms per order",
+            "us per char",
+            "time vs shortest",
+            "length vs shortest",
+        ],
+        rows,
+    )
+    print(
+        f"end_user limit {MAX_END_USER_CHARS} characters, end_use limit {MAX_END_USE_CHARS} "
+        f"(end_use text scaled with end_user)"
+    )
     print(markdown)
-    save("screen_length", {"limits": {"end_user": MAX_END_USER_CHARS, "end_use": MAX_END_USE_CHARS},
-                           "seconds": results}, markdown)
+    save(
+        "screen_length",
+        {"limits": {"end_user": MAX_END_USER_CHARS, "end_use": MAX_END_USE_CHARS}, "seconds": results},
+        markdown,
+    )
 
 
 if __name__ == "__main__":

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 
+from classifier.errors import DualUseError
 from classifier.tabular import TableWriter, TabularError, count_rows, file_format, iter_chunks, read_columns
 
 CHUNK_SIZE = 512
@@ -17,7 +18,7 @@ ADDED_COLUMNS = ("labels", "scores", "dual_use", "uncertain", "evidence", "model
 MANIFEST = "manifest.json"
 
 
-class CatalogError(ValueError):
+class CatalogError(DualUseError, ValueError):
     """A catalog that cannot be labeled as asked (wrong columns, unsupported format, ...)."""
 
 
@@ -98,9 +99,17 @@ def check_catalog(input_path: Path, output_path: Path, id_column: str, text_colu
         raise CatalogError(str(exc)) from exc
 
 
-def label_catalog(input_path, output_path, model, id_column: str = "id", text_column: str = "description",
-                  chunk_size: int = CHUNK_SIZE, with_evidence: bool = True, progress: bool = True,
-                  on_progress: Callable[[int, int | None], None] | None = None) -> LabelSummary:
+def label_catalog(
+    input_path,
+    output_path,
+    model,
+    id_column: str = "id",
+    text_column: str = "description",
+    chunk_size: int = CHUNK_SIZE,
+    with_evidence: bool = True,
+    progress: bool = True,
+    on_progress: Callable[[int, int | None], None] | None = None,
+) -> LabelSummary:
     """Label every row of input_path into output_path; an interrupted run resumes from its finished chunks.
 
     on_progress(rows_done, rows_total) is called after each chunk.
@@ -110,8 +119,9 @@ def label_catalog(input_path, output_path, model, id_column: str = "id", text_co
     input_path, output_path = Path(input_path), Path(output_path)
     check_catalog(input_path, output_path, id_column, text_column)
     work = output_path.with_name(output_path.name + ".parts")
-    manifest = _fingerprint(input_path, text_column=text_column, chunk_size=chunk_size, model_version=model.version,
-                            evidence=with_evidence)
+    manifest = _fingerprint(
+        input_path, text_column=text_column, chunk_size=chunk_size, model_version=model.version, evidence=with_evidence
+    )
     manifest_path = work / MANIFEST
     if work.exists() and (not manifest_path.exists() or json.loads(manifest_path.read_text()) != manifest):
         shutil.rmtree(work)
@@ -153,4 +163,3 @@ def label_catalog(input_path, output_path, model, id_column: str = "id", text_co
     tmp_output.replace(output_path)
     shutil.rmtree(work)
     return LabelSummary(rows=rows, dual_use=dual_use, errors=errors, resumed_chunks=resumed, output=output_path)
-

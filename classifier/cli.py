@@ -7,10 +7,11 @@ package itself never depends on them.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
-from contextlib import contextmanager
 from pathlib import Path
 
+from classifier.errors import DualUseError
 from classifier.paths import data_dir
 
 
@@ -62,7 +63,9 @@ def _print_prediction(text: str, prediction, version: str) -> None:
     ranked = sorted(prediction.scores.items(), key=lambda item: -item[1])
     for label, score in ranked:
         if label in prediction.labels or label in prediction.uncertain:
-            marks = ("LABEL" if label in prediction.labels else "") + (" uncertain" if label in prediction.uncertain else "")
+            marks = ("LABEL" if label in prediction.labels else "") + (
+                " uncertain" if label in prediction.uncertain else ""
+            )
             evidence = "; ".join(prediction.evidence.get(label, []))
             print(f"  {label:<21} {score:6.3f}  {marks.strip():<16} {evidence}")
     top = ", ".join(f"{label} {score:.3f}" for label, score in ranked[:3])
@@ -81,99 +84,121 @@ def _cmd_classify(args: argparse.Namespace) -> int:
     predictions = model.classify(texts)
     for text, prediction in zip(texts, predictions):
         if args.json:
-            print(json.dumps({"text": text, **prediction.as_dict(), "model_version": model.version}, ensure_ascii=False))
+            print(
+                json.dumps({"text": text, **prediction.as_dict(), "model_version": model.version}, ensure_ascii=False)
+            )
         else:
             _print_prediction(text, prediction, model.version)
     return 1 if any(p.error for p in predictions) else 0
 
 
 def _cmd_label(args: argparse.Namespace) -> int:
-    import json
+    from classifier.catalog import check_catalog, label_catalog
+    from classifier.registry import default_model_path, model_version
 
-    from classifier.catalog import CatalogError, label_catalog
-    from classifier.registry import default_model_path
-
-    try:
-        if args.engine == "ray":
-            try:
-                from classifier.ray_engine import label_catalog_ray
-            except ImportError:
-                print("error: --engine ray needs the ray extra: pip install '.[ray]'", file=sys.stderr)
-                return 2
-            model_dir = Path(args.model) if args.model else default_model_path()
-            version = json.loads((model_dir / "dualuse.json").read_text(encoding="utf-8"))["version"]
-            summary = label_catalog_ray(args.input, args.output, model_dir, id_column=args.id_column,
-                                        text_column=args.text_column, address=args.address,
-                                        batch_size=args.chunk_size, with_evidence=not args.no_evidence)
-        else:
-            model = _load_model(args.model)
-            version = model.version
-            summary = label_catalog(args.input, args.output, model, id_column=args.id_column,
-                                    text_column=args.text_column, chunk_size=args.chunk_size,
-                                    with_evidence=not args.no_evidence, progress=not args.quiet)
-    except CatalogError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    check_catalog(Path(args.input), Path(args.output), args.id_column, args.text_column)
+    if args.engine == "ray":
+        try:
+            from classifier.ray_engine import label_catalog_ray
+        except ImportError:
+            print("error: --engine ray needs the ray extra: pip install '.[ray]'", file=sys.stderr)
+            return 2
+        model_dir = Path(args.model) if args.model else default_model_path()
+        version = model_version(model_dir)
+        summary = label_catalog_ray(
+            args.input,
+            args.output,
+            model_dir,
+            id_column=args.id_column,
+            text_column=args.text_column,
+            address=args.address,
+            batch_size=args.chunk_size,
+            with_evidence=not args.no_evidence,
+        )
+    else:
+        model = _load_model(args.model)
+        version = model.version
+        summary = label_catalog(
+            args.input,
+            args.output,
+            model,
+            id_column=args.id_column,
+            text_column=args.text_column,
+            chunk_size=args.chunk_size,
+            with_evidence=not args.no_evidence,
+            progress=not args.quiet,
+        )
     resumed = f", {summary.resumed_chunks} chunk(s) resumed from an earlier run" if summary.resumed_chunks else ""
-    print(f"{summary.rows} rows labeled into {summary.output}: {summary.dual_use} likely dual-use, "
-          f"{summary.errors} with errors{resumed} (model {version})")
+    print(
+        f"{summary.rows} rows labeled into {summary.output}: {summary.dual_use} likely dual-use, "
+        f"{summary.errors} with errors{resumed} (model {version})"
+    )
     return 0
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
     from classifier.paths import models_dir
-    from classifier.registry import current_version, promote
     from training.arguments import TrainingArguments
-    from training.compare import compare_models, comparison_table, regressions
     from training.corpus import load_split
-    from training.reviews import load_reviews, reviewed_items
+    from training.promotion import promote_if_not_worse
+    from training.reviews import reviewed_items
     from training.train import train_model
 
-    chosen = {name: getattr(args, name) for name in ("epochs", "learning_rate", "seed") if getattr(args, name) is not None}
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)  # training's progress lines
+    chosen = {
+        name: getattr(args, name) for name in ("epochs", "learning_rate", "seed") if getattr(args, name) is not None
+    }
     settings = TrainingArguments(quick=args.quick, **chosen)
     reviewed: list[dict] = []
     if args.with_reviews:
         held_out = [r["text"] for split in ("validation", "test") for r in load_split(split)]
-        reviewed, dropped = reviewed_items(load_reviews(), held_out)
-        print(f"adding {len(reviewed)} reviewed item(s) to training"
-              + (f"; {dropped} dropped as duplicates of validation/test items" if dropped else ""))
+        from api.settings import Settings
+        from api.storage import trusted_reviews
+
+        reviewed, dropped = reviewed_items(trusted_reviews(Settings.from_env().database), held_out)
+        print(
+            f"adding {len(reviewed)} reviewed item(s) to training"
+            + (f"; {dropped} dropped as duplicates of validation/test items" if dropped else "")
+        )
     output_root = Path(args.output_dir) if args.output_dir else models_dir()
     output_root.mkdir(parents=True, exist_ok=True)
     path = train_model(settings, output_root, progress=not args.quiet, extra_train=reviewed)
     if args.output_dir is not None or args.no_promote:
         print(f"trained {path.name} (not promoted)")
         return 0
-    promoted = current_version()
-    if promoted is not None:
-        comparison = compare_models(path, models_dir() / promoted, reviewed)
-        print(comparison_table(comparison))
-        worse = regressions(comparison)
-        if worse and not args.force:
-            print(f"not promoting {path.name}: worse than {promoted} on " + "; ".join(worse)
-                  + " (use --force to promote anyway, or `dualuse models promote`)")
-            return 3
-    promote(path.name)
+    outcome = promote_if_not_worse(path, reviewed, force=args.force)
+    if outcome.table:
+        print(outcome.table)
+    if not outcome.promoted:
+        print(
+            f"not promoting {path.name}: worse than {outcome.previous} on "
+            + "; ".join(outcome.regressions)
+            + " (use --force to promote anyway, or `dualuse models promote`)"
+        )
+        return 3
     print(f"promoted {path.name}: the commands and the service now use it")
     return 0
 
 
 def _cmd_suggest_review(args: argparse.Namespace) -> int:
-    from classifier.catalog import CatalogError
-    from classifier.tabular import TableWriter, TabularError
+    from classifier.catalog import check_columns
+    from classifier.tabular import TableWriter
     from training.active_learning import suggest_review
 
-    try:
-        picked = suggest_review(args.catalog, _load_model(args.model), args.n, args.id_column, args.text_column)
-    except (CatalogError, TabularError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    if args.n < 1:
+        print(f"error: -n must be at least 1, not {args.n}", file=sys.stderr)
         return 2
+    check_columns(Path(args.catalog), args.id_column, args.text_column)
+    picked = suggest_review(args.catalog, _load_model(args.model), args.n, args.id_column, args.text_column)
     if args.output:
         writer = TableWriter(args.output)
         writer.write(picked)
         writer.close()
         print(f"{len(picked)} rows to review written to {args.output}")
     for entry in picked.to_dict(orient="records"):
-        print(f"{entry['id']!s:<14} margin {entry['uncertainty_margin']:.3f}  {entry['top_scores']}  {str(entry['text'])[:80]}")
+        print(
+            f"{entry['id']!s:<14} margin {entry['uncertainty_margin']:.3f}  {entry['top_scores']}  {str(entry['text'])[:80]}"
+        )
     return 0
 
 
@@ -186,30 +211,31 @@ def _cmd_data_quality(args: argparse.Namespace) -> int:
     issues.to_csv(output, index=False)
     print(f"{len(issues)} suspected label issue(s) written to {output} for review (nothing was changed):")
     for entry in issues.head(args.show).to_dict(orient="records"):
-        print(f"  {entry['id']}  {entry['issue']:<32} {entry['label']:<20} p={entry['out_of_fold_probability']:.2f}  "
-              f"{entry['text'][:70]}")
+        print(
+            f"  {entry['id']}  {entry['issue']:<32} {entry['label']:<20} p={entry['out_of_fold_probability']:.2f}  "
+            f"{entry['text'][:70]}"
+        )
     return 0
 
 
 def _cmd_models(args: argparse.Namespace) -> int:
-    from classifier.registry import ModelNotFoundError, check_loads, list_versions, promote, rollback
+    from classifier.registry import check_loads, list_versions, promote, rollback
 
-    try:
-        if args.models_command == "promote":
-            check_loads(args.version)
-            promote(args.version)
-            print(f"promoted {args.version}")
-        elif args.models_command == "rollback":
-            print(f"rolled back to {rollback()}")
-        else:
-            for version in list_versions():
-                test = version.metrics.get("test", {})
-                figures = (f"macro-F1 {test['macro_f1']:.3f}  dual-use recall {test['dual_use']['recall']:.3f}"
-                           if test else "no metrics")
-                print(f"{'*' if version.promoted else ' '} {version.name:<36} {version.created[:19]:<20} {figures}")
-    except ModelNotFoundError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    if args.models_command == "promote":
+        check_loads(args.version)
+        promote(args.version)
+        print(f"promoted {args.version}")
+    elif args.models_command == "rollback":
+        print(f"rolled back to {rollback()}")
+    else:
+        for version in list_versions():
+            test = version.metrics.get("test", {})
+            figures = (
+                f"macro-F1 {test['macro_f1']:.3f}  dual-use recall {test['dual_use']['recall']:.3f}"
+                if test
+                else "no metrics"
+            )
+            print(f"{'*' if version.promoted else ' '} {version.name:<36} {version.created[:19]:<20} {figures}")
     return 0
 
 
@@ -227,25 +253,21 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
 def _cmd_screen(args: argparse.Namespace) -> int:
     from classifier.registry import ModelNotFoundError
-    from classifier.rules import PolicyFileError, load_policy
+    from classifier.rules import load_policy
     from classifier.screen_file import model_assessor, screen_file
-    from classifier.tabular import TabularError
+    from classifier.tabular import TabularError, file_format, read_columns
 
-    try:
-        policy = load_policy(data_dir())
-    except PolicyFileError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    file_format(Path(args.output))
+    if not Path(args.input).is_file():
+        raise TabularError(f"{args.input}: file not found")
+    read_columns(args.input)
+    policy = load_policy(data_dir())
     try:
         classify = model_assessor(_load_model(args.model))
-    except (ModelNotFoundError, FileNotFoundError) as exc:
+    except ModelNotFoundError as exc:
         print(f"warning: {exc}; rows without labels or control_code will get an error", file=sys.stderr)
         classify = None
-    try:
-        summary = screen_file(args.input, args.output, policy, classify)
-    except (TabularError, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    summary = screen_file(args.input, args.output, policy, classify)
     print(f"{sum(summary.counts.values())} order lines screened into {args.output} (policy {policy.version}):")
     for decision in ("prohibited", "review", "license_required", "not_controlled", "error"):
         print(f"  {decision:<17} {summary.counts.get(decision, 0)}")
@@ -265,16 +287,25 @@ def _cmd_lists_import(args: argparse.Namespace) -> int:
 
     output = Path(args.output) if args.output else data_dir() / "entities" / f"{args.list_id}.yaml"
     try:
-        document = import_entity_list(
-            args.input, list_id=args.list_id, kind=args.kind, title=args.title, source_url=args.source_url,
-            date=dt.date.fromisoformat(args.date), instrument=args.instrument, country=args.country,
-            effective_from=dt.date.fromisoformat(args.effective_from) if args.effective_from else None,
+        dates = (
+            dt.date.fromisoformat(args.date),
+            dt.date.fromisoformat(args.effective_from) if args.effective_from else None,
         )
-        if output.parent.resolve() == (data_dir() / "entities").resolve():
-            check_against_data(document, output.name, data_dir())
-    except (ListImportError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    except ValueError as exc:
+        raise ListImportError(f"--date / --effective-from: {exc}") from exc
+    document = import_entity_list(
+        args.input,
+        list_id=args.list_id,
+        kind=args.kind,
+        title=args.title,
+        source_url=args.source_url,
+        date=dates[0],
+        instrument=args.instrument,
+        country=args.country,
+        effective_from=dates[1],
+    )
+    if output.parent.resolve() == (data_dir() / "entities").resolve():
+        check_against_data(document, output.name, data_dir())
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(dump_entity_list(document), encoding="utf-8")
     print(f"{len(document['entities'])} entities written to {output} (list {args.list_id}, kind {args.kind})")
@@ -295,12 +326,12 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     store = Store(settings.database)
     if not any(key.revoked_at is None for key in store.list_keys()):
-        _, secret = store.create_key("local")
-        print("No API key existed; created key 'local' for the web page and clients (shown once):")
+        _, secret = store.create_key("local", role="admin")
+        print("No API key existed; created admin key 'local' for the web page and clients (shown once):")
         print(secret)
     store.engine.dispose()
     print(f"dualuse API on http://{args.host}:{args.port}/ (docs at /docs)")
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info", access_log=False)
     return 0
 
 
@@ -312,8 +343,8 @@ def _cmd_keys(args: argparse.Namespace) -> int:
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     store = Store(settings.database)
     if args.keys_command == "create":
-        record, secret = store.create_key(args.name)
-        print(f"created API key {record.id} ({record.name}); store it now, it is not shown again:")
+        record, secret = store.create_key(args.name, role=args.role)
+        print(f"created {record.role} API key {record.id} ({record.name}); store it now, it is not shown again:")
         print(secret)
     elif args.keys_command == "revoke":
         count = store.revoke_key(args.key)
@@ -324,45 +355,48 @@ def _cmd_keys(args: argparse.Namespace) -> int:
     else:
         for key in store.list_keys():
             state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
-            print(f"{key.id}  {key.name:<24} created {key.created_at:%Y-%m-%d %H:%M}  {state}")
+            print(f"{key.id}  {key.name:<24} {key.role:<8} created {key.created_at:%Y-%m-%d %H:%M}  {state}")
     return 0
 
 
-@contextmanager
+def _cmd_db(args: argparse.Namespace) -> int:
+    from api.database import upgrade_database
+    from api.settings import Settings
+
+    settings = Settings.from_env()
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    before, after = upgrade_database(settings.database)
+    print(
+        f"database schema at version {after}"
+        + (" (already up to date)" if before == after else f" (upgraded from {before or 'an empty database'})")
+    )
+    return 0
+
+
 def _llm_client(quiet: bool = False):
-    """Yield a client of DUALUSE_LLM_BASE_URL, or of the embedded model served in-process when it is not set."""
-    from dataclasses import replace
+    from classifier.llm import LLMSettings
+    from classifier.local_llm import llm_client
 
-    from classifier.llm import LLMClient, LLMSettings
-
-    settings = LLMSettings.from_env()
-    if settings.enabled:
-        with LLMClient(settings) as client:
-            yield client
-        return
-    from classifier.local_llm import MODEL_ID, embedded_endpoint
-
-    if not quiet:
-        print(f"DUALUSE_LLM_BASE_URL is not set: using the embedded {MODEL_ID} (a weak model; loading takes about "
-              "a minute)", file=sys.stderr)
-    with embedded_endpoint() as base_url, LLMClient(replace(settings, base_url=base_url, model=MODEL_ID)) as client:
-        yield client
+    return llm_client(LLMSettings.from_env(), None if quiet else lambda message: print(message, file=sys.stderr))
 
 
 def _cmd_llm_label(args: argparse.Namespace) -> int:
-    from classifier.tabular import TabularError
     from training.llm_label import llm_label
 
-    try:
-        with _llm_client(args.quiet) as client:
-            summary = llm_label(args.input, args.output, client, text_column=args.text_column,
-                                id_column=args.id_column, progress=not args.quiet)
-    except (TabularError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(f"{summary.rows} rows written to {summary.output} for review: {summary.proposed} with proposed labels, "
-          f"{summary.errors} with errors (model {client.settings.model}). Proposals are not training data until "
-          "an analyst accepts them.")
+    with _llm_client(args.quiet) as client:
+        summary = llm_label(
+            args.input,
+            args.output,
+            client,
+            text_column=args.text_column,
+            id_column=args.id_column,
+            progress=not args.quiet,
+        )
+    print(
+        f"{summary.rows} rows written to {summary.output} for review: {summary.proposed} with proposed labels, "
+        f"{summary.errors} with errors (model {client.settings.model}). Proposals are not training data until "
+        "an analyst accepts them."
+    )
     return 0
 
 
@@ -383,9 +417,11 @@ def _cmd_llm(args: argparse.Namespace) -> int:
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
     dual_use = report["dual_use"]
-    print(f"{report['model']} on {report['items']} test items: micro-F1 {report['micro_f1']:.3f}, macro-F1 "
-          f"{report['macro_f1']:.3f}, dual-use precision {dual_use['precision']:.3f} recall {dual_use['recall']:.3f}, "
-          f"{report['errors']} unusable answers; report in {output}")
+    print(
+        f"{report['model']} on {report['items']} test items: micro-F1 {report['micro_f1']:.3f}, macro-F1 "
+        f"{report['macro_f1']:.3f}, dual-use precision {dual_use['precision']:.3f} recall {dual_use['recall']:.3f}, "
+        f"{report['errors']} unusable answers; report in {output}"
+    )
     return 0
 
 
@@ -398,6 +434,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Flag likely dual-use items in product descriptions and screen orders. "
         "Outputs support human review; they are not legal determinations.",
     )
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an error, not just its message")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     data = commands.add_parser("data", help="check or rebuild the labeled corpus")
@@ -407,7 +444,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(handler=_cmd_data_check)
     build = data_commands.add_parser("build", help="rebuild the splits from data/corpus/authored and data/control_list")
     build.set_defaults(handler=_cmd_data_build)
-    quality = data_commands.add_parser("quality", help="report items whose labels disagree with out-of-fold predictions")
+    quality = data_commands.add_parser(
+        "quality", help="report items whose labels disagree with out-of-fold predictions"
+    )
     quality.add_argument("-o", "--output", default="reports/label_quality.csv")
     quality.add_argument("--show", type=int, default=20, help="how many issues to print")
     quality.set_defaults(handler=_cmd_data_quality)
@@ -427,8 +466,12 @@ def build_parser() -> argparse.ArgumentParser:
     label.add_argument("--no-evidence", action="store_true", help="skip evidence spans (faster)")
     label.add_argument("--model", help="model directory (default: the promoted model)")
     label.add_argument("--quiet", action="store_true", help="no progress bar")
-    label.add_argument("--engine", choices=["local", "ray"], default="local",
-                       help="label here, or on Ray Data (local Ray, or a cluster with --address)")
+    label.add_argument(
+        "--engine",
+        choices=["local", "ray"],
+        default="local",
+        help="label here, or on Ray Data (local Ray, or a cluster with --address)",
+    )
     label.add_argument("--address", help="Ray cluster address, e.g. ray://HEAD:10001 (with --engine ray)")
     label.set_defaults(handler=_cmd_label)
 
@@ -462,7 +505,9 @@ def build_parser() -> argparse.ArgumentParser:
     list_import.add_argument("input")
     list_import.add_argument("-o", "--output", help="entity-list YAML file (default: data/entities/LIST_ID.yaml)")
     list_import.add_argument("--list-id", required=True, help="id of the list, referenced by policy files")
-    list_import.add_argument("--kind", required=True, choices=["military", "control_list", "watch_list", "contractor", "other"])
+    list_import.add_argument(
+        "--kind", required=True, choices=["military", "control_list", "watch_list", "contractor", "other"]
+    )
     list_import.add_argument("--title", required=True, help="title of the list")
     list_import.add_argument("--source-url", required=True, help="where the list was published")
     list_import.add_argument("--date", required=True, help="publication date, YYYY-MM-DD")
@@ -497,10 +542,22 @@ def build_parser() -> argparse.ArgumentParser:
     keys_commands = keys.add_subparsers(dest="keys_command", required=True, metavar="ACTION")
     create = keys_commands.add_parser("create", help="create a key; prints it as the last line")
     create.add_argument("name")
+    create.add_argument(
+        "--role",
+        choices=("client", "analyst", "admin"),
+        default="client",
+        help="client: its own jobs; analyst: also the audit trail, every job and reviews that "
+        "training trusts; admin: also cancels any job (default: client)",
+    )
     revoke = keys_commands.add_parser("revoke", help="revoke a key by id or name")
     revoke.add_argument("key")
     keys_commands.add_parser("list", help="list keys (never their secrets)")
     keys.set_defaults(handler=_cmd_keys)
+
+    database = commands.add_parser("db", help="manage the service's database schema")
+    database_commands = database.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    database_commands.add_parser("upgrade", help="apply the schema migrations this release ships")
+    database.set_defaults(handler=_cmd_db)
 
     llm_label = commands.add_parser("llm-label", help="write an LLM's proposed labels for a catalog to a review file")
     llm_label.add_argument("input")
@@ -531,6 +588,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except DualUseError as exc:  # the one error boundary: the project's own errors are messages, not tracebacks
+        if args.debug:
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -23,8 +23,9 @@ class MeanPoolClassifier(torch.nn.Module):
 
     def embed(self, input_ids, attention_mask, token_type_ids=None):
         """Return the normalised mean-pooled sentence embeddings."""
-        states = self.encoder(input_ids=input_ids, attention_mask=attention_mask,
-                              token_type_ids=token_type_ids).last_hidden_state
+        states = self.encoder(
+            input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+        ).last_hidden_state
         mask = attention_mask.unsqueeze(-1).to(states.dtype)
         pooled = (states * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1.0)
         return torch.nn.functional.normalize(pooled, dim=-1)
@@ -37,12 +38,14 @@ class MeanPoolClassifier(torch.nn.Module):
         """Write the encoder (Hugging Face format), the head weights and the label list into directory."""
         directory = Path(directory)
         self.encoder.save_pretrained(directory)
-        save_file({"weight": self.head.weight.detach().contiguous(), "bias": self.head.bias.detach().contiguous()},
-                  str(directory / HEAD_WEIGHTS))
+        save_file(
+            {"weight": self.head.weight.detach().contiguous(), "bias": self.head.bias.detach().contiguous()},
+            str(directory / HEAD_WEIGHTS),
+        )
         (directory / HEAD_CONFIG).write_text(json.dumps({"labels": self.labels}, indent=2), encoding="utf-8")
 
     @classmethod
-    def from_pretrained(cls, directory: str | Path) -> "MeanPoolClassifier":
+    def from_pretrained(cls, directory: str | Path) -> MeanPoolClassifier:
         """Return the classifier saved in directory, in eval mode."""
         from transformers import AutoModel
 

@@ -49,7 +49,9 @@ def evidence_spans(text: str, features: list[tuple[str, str, float]], max_spans:
             index += 1
             continue
         end = index
-        while end < len(text) and (weight[end] > 0 or (text[end] == " " and end + 1 < len(text) and weight[end + 1] > 0)):
+        while end < len(text) and (
+            weight[end] > 0 or (text[end] == " " and end + 1 < len(text) and weight[end + 1] > 0)
+        ):
             end += 1
         start, end = _expand_to_word(text, index, end)
         spans.append((sum(weight[start:end]), text[start:end].strip()))

@@ -24,13 +24,15 @@ def gate_features(probs: np.ndarray, languages: list[str]) -> np.ndarray:
     probs = np.asarray(probs, dtype=np.float64)
     ordered = np.sort(probs, axis=1)
     one_hot = np.array([[lang == code for code in LANGS] for lang in languages], dtype=np.float64)
-    return np.hstack([
-        logit(probs),
-        np.log(ordered[:, -1:] + 1e-6),
-        ordered[:, -2:-1],
-        probs.sum(axis=1, keepdims=True),
-        one_hot.reshape(len(languages), len(LANGS)),
-    ])
+    return np.hstack(
+        [
+            logit(probs),
+            np.log(ordered[:, -1:] + 1e-6),
+            ordered[:, -2:-1],
+            probs.sum(axis=1, keepdims=True),
+            one_hot.reshape(len(languages), len(LANGS)),
+        ]
+    )
 
 
 class DualUseGate:
@@ -46,7 +48,7 @@ class DualUseGate:
         self.folds = folds
         self.seed = seed
 
-    def fit(self, probs: np.ndarray, languages: list[str], targets: np.ndarray) -> "DualUseGate":
+    def fit(self, probs: np.ndarray, languages: list[str], targets: np.ndarray) -> DualUseGate:
         """Fit on calibrated validation probabilities and the multi-hot targets; return self."""
         features = gate_features(probs, languages)
         flagged = np.asarray(targets).any(axis=1).astype(int)
@@ -72,11 +74,14 @@ class DualUseGate:
 
     def as_dict(self) -> dict:
         """Return the fitted gate as JSON-ready settings."""
-        return {"coef": [round(float(c), 6) for c in self.coef_], "intercept": round(self.intercept_, 6),
-                "threshold": round(self.threshold_, 6)}
+        return {
+            "coef": [round(float(c), 6) for c in self.coef_],
+            "intercept": round(self.intercept_, 6),
+            "threshold": round(self.threshold_, 6),
+        }
 
     @classmethod
-    def from_dict(cls, settings: dict) -> "DualUseGate":
+    def from_dict(cls, settings: dict) -> DualUseGate:
         """Return the fitted gate stored by `as_dict`."""
         gate = cls()
         gate.coef_ = np.asarray(settings["coef"], dtype=np.float64)

@@ -13,6 +13,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, f1_score
 
+from classifier.errors import DualUseError
 from classifier.gate import DualUseGate
 from classifier.language import LANGS
 from classifier.probability import logit, sigmoid
@@ -24,12 +25,14 @@ THRESHOLD_GRID = np.round(np.linspace(0.05, 0.95, 37), 3)
 MIN_LANGUAGE_ROWS = 5  # fewer validation rows of a language than this: its weights are fitted on all rows
 
 
-class NotFittedError(RuntimeError):
+class NotFittedError(DualUseError, RuntimeError):
     """The head was used before `fit` or `from_dict`."""
 
 
 def _mean_average_precision(probs: np.ndarray, targets: np.ndarray) -> float:
-    scores = [average_precision_score(targets[:, j], probs[:, j]) for j in range(targets.shape[1]) if targets[:, j].any()]
+    scores = [
+        average_precision_score(targets[:, j], probs[:, j]) for j in range(targets.shape[1]) if targets[:, j].any()
+    ]
     return float(np.mean(scores)) if scores else 0.0
 
 
@@ -44,8 +47,12 @@ def _fit_weights(member_probs: dict[str, np.ndarray], languages: np.ndarray, tar
         rows = languages == lang
         if rows.sum() < MIN_LANGUAGE_ROWS:
             rows = np.ones(len(languages), dtype=bool)
-        best = max(candidates, key=lambda w: _mean_average_precision(
-            sum(wi * member_probs[n][rows] for wi, n in zip(w, names)), targets[rows]))
+        best = max(
+            candidates,
+            key=lambda w: _mean_average_precision(
+                sum(wi * member_probs[n][rows] for wi, n in zip(w, names)), targets[rows]
+            ),
+        )
         weights[lang] = {name: float(w) for name, w in zip(names, best)}
     return weights
 
@@ -68,7 +75,8 @@ def _fit_thresholds(probs: np.ndarray, targets: np.ndarray, labels: list[str]) -
     """Return per-label thresholds maximising each label's F1."""
     thresholds = [
         max(THRESHOLD_GRID, key=lambda t: (f1_score(targets[:, j], probs[:, j] >= t, zero_division=0), -abs(t - 0.5)))
-        if targets[:, j].any() else 0.5
+        if targets[:, j].any()
+        else 0.5
         for j in range(len(labels))
     ]
     return {label: float(round(t, 4)) for label, t in zip(labels, thresholds)}
@@ -84,14 +92,19 @@ class EnsembleHead:
     or, for the best label, when the dual-use score is that near the gate's threshold.
     """
 
-    def __init__(self, labels: list[str], min_recall: float = DEFAULT_MIN_RECALL,
-                 uncertainty_margin: float = UNCERTAINTY_MARGIN, seed: int = 0):
+    def __init__(
+        self,
+        labels: list[str],
+        min_recall: float = DEFAULT_MIN_RECALL,
+        uncertainty_margin: float = UNCERTAINTY_MARGIN,
+        seed: int = 0,
+    ):
         self.labels = list(labels)
         self.min_recall = min_recall
         self.uncertainty_margin = uncertainty_margin
         self.seed = seed
 
-    def fit(self, member_probs: dict[str, np.ndarray], languages: list[str], targets: np.ndarray) -> "EnsembleHead":
+    def fit(self, member_probs: dict[str, np.ndarray], languages: list[str], targets: np.ndarray) -> EnsembleHead:
         """Fit weights, calibration, thresholds and gate on validation probabilities; return self."""
         targets = np.asarray(targets, dtype=int)
         if targets.shape != (len(languages), len(self.labels)):
@@ -118,8 +131,9 @@ class EnsembleHead:
             by_language[lang] = weights / (weights.sum() or 1.0)
         return np.array([by_language[lang] for lang in languages]).reshape(len(languages), len(names))
 
-    def blend(self, member_probs: dict[str, np.ndarray], languages: list[str],
-              row_weights: np.ndarray | None = None) -> np.ndarray:
+    def blend(
+        self, member_probs: dict[str, np.ndarray], languages: list[str], row_weights: np.ndarray | None = None
+    ) -> np.ndarray:
         """Return the per-language weighted average of member probabilities (row_weights: see `row_weights`)."""
         names = list(member_probs)
         row_weights = self.row_weights(languages, names) if row_weights is None else row_weights
@@ -132,8 +146,9 @@ class EnsembleHead:
         b = np.array([self.calibration_[label][1] for label in self.labels])
         return sigmoid(a * logit(raw) + b)
 
-    def predict_proba(self, member_probs: dict[str, np.ndarray], languages: list[str],
-                      row_weights: np.ndarray | None = None) -> np.ndarray:
+    def predict_proba(
+        self, member_probs: dict[str, np.ndarray], languages: list[str], row_weights: np.ndarray | None = None
+    ) -> np.ndarray:
         """Return the (n_texts x n_labels) calibrated probabilities of the blended member probabilities."""
         if not len(languages):
             return np.zeros((0, len(self.labels)))
@@ -191,13 +206,21 @@ class EnsembleHead:
     def as_dict(self) -> dict:
         """Return the fitted head as JSON-ready settings (the keys of the model's config file)."""
         self._check_fitted()
-        decision = {"gate": self.gate_.as_dict()} if self.gate_ is not None else {
-            "dual_use_threshold": self.dual_use_threshold_}
-        return {"weights": self.weights_, "calibration": {label: list(ab) for label, ab in self.calibration_.items()},
-                "thresholds": self.thresholds_, **decision, "uncertainty_margin": self.uncertainty_margin}
+        decision = (
+            {"gate": self.gate_.as_dict()}
+            if self.gate_ is not None
+            else {"dual_use_threshold": self.dual_use_threshold_}
+        )
+        return {
+            "weights": self.weights_,
+            "calibration": {label: list(ab) for label, ab in self.calibration_.items()},
+            "thresholds": self.thresholds_,
+            **decision,
+            "uncertainty_margin": self.uncertainty_margin,
+        }
 
     @classmethod
-    def from_dict(cls, labels: list[str], settings: dict) -> "EnsembleHead":
+    def from_dict(cls, labels: list[str], settings: dict) -> EnsembleHead:
         """Return the fitted head stored by `as_dict` (a head saved without a gate keeps its best-score rule)."""
         head = cls(labels, uncertainty_margin=settings.get("uncertainty_margin", UNCERTAINTY_MARGIN))
         head.weights_ = {lang: dict(settings["weights"][lang]) for lang in LANGS}

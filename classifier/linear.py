@@ -31,22 +31,32 @@ class NgramClassifier:
         self.C = C
         self.seed = seed
         self.word_vectorizer = TfidfVectorizer(
-            preprocessor=normalise_for_features, tokenizer=word_tokens, token_pattern=None,
-            ngram_range=(1, 2), min_df=1, sublinear_tf=True,
+            preprocessor=normalise_for_features,
+            tokenizer=word_tokens,
+            token_pattern=None,
+            ngram_range=(1, 2),
+            min_df=1,
+            sublinear_tf=True,
         )
         self.char_vectorizer = TfidfVectorizer(
-            preprocessor=normalise_for_features, analyzer="char_wb", ngram_range=(1, 5), min_df=2, sublinear_tf=True,
+            preprocessor=normalise_for_features,
+            analyzer="char_wb",
+            ngram_range=(1, 5),
+            min_df=2,
+            sublinear_tf=True,
         )
         self.model: OneVsRestClassifier | None = None
 
     def features(self, texts: list[str], fit: bool = False):
         """Return the sparse TF-IDF feature matrix of texts (word and character n-grams side by side)."""
         if fit:
-            return sparse.hstack([self.word_vectorizer.fit_transform(texts), self.char_vectorizer.fit_transform(texts)]).tocsr()
+            return sparse.hstack(
+                [self.word_vectorizer.fit_transform(texts), self.char_vectorizer.fit_transform(texts)]
+            ).tocsr()
         with config_context(assume_finite=True, skip_parameter_validation=True):  # per-call checks cost ~1 ms
             return sparse.hstack([self.word_vectorizer.transform(texts), self.char_vectorizer.transform(texts)]).tocsr()
 
-    def fit(self, texts: list[str], targets: np.ndarray) -> "NgramClassifier":
+    def fit(self, texts: list[str], targets: np.ndarray) -> NgramClassifier:
         """Fit on texts and a multi-hot target matrix (n_texts x n_labels); return self."""
         targets = np.asarray(targets)
         if targets.ndim != 2 or targets.shape != (len(texts), len(self.labels)):
@@ -102,9 +112,13 @@ class NgramClassifier:
             weights = {}
             for index in indices:
                 contributions = values * coef[columns, index]
-                ranked = sorted(((c, col) for c, col in zip(contributions.tolist(), columns.tolist()) if c > 0), reverse=True)
-                weights[index] = [("word", str(word_names[col]), c) if col < n_word
-                                  else ("char", str(char_names[col - n_word]), c) for c, col in ranked]
+                ranked = sorted(
+                    ((c, col) for c, col in zip(contributions.tolist(), columns.tolist()) if c > 0), reverse=True
+                )
+                weights[index] = [
+                    ("word", str(word_names[col]), c) if col < n_word else ("char", str(char_names[col - n_word]), c)
+                    for c, col in ranked
+                ]
             out.append(weights)
         return out
 
@@ -122,7 +136,7 @@ class NgramClassifier:
         joblib.dump(self, Path(directory) / LINEAR_FILE)
 
     @classmethod
-    def from_pretrained(cls, directory: str | Path, backend: str = "auto") -> "NgramClassifier":
+    def from_pretrained(cls, directory: str | Path, backend: str = "auto") -> NgramClassifier:
         """Return a classifier read from directory (backend is the member protocol's; this model has one)."""
         loaded = joblib.load(Path(directory) / LINEAR_FILE)
         if not isinstance(loaded, cls):

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from classifier.errors import DualUseError
 from classifier.taxonomy import Taxonomy, default_taxonomy
 
 DEFAULT_MODEL = "gemma-3-270m-q4_k_m"
@@ -27,17 +28,25 @@ ERROR_EXCERPT_CHARS = 200
 
 REFUSAL_PATTERN = re.compile(
     r"\bI\s*(?:can(?:no|'|’)t|am unable to|['’]m unable to|won['’]t|will not)\s+"
-    r"(?:help|assist|provide|do|comply|classify)\b|\bI['’]m sorry\b|\bas an AI\b", re.IGNORECASE)
+    r"(?:help|assist|provide|do|comply|classify)\b|\bI['’]m sorry\b|\bas an AI\b",
+    re.IGNORECASE,
+)
 TRUNCATED_LABELS = re.compile(r'"labels"\s*:\s*\[([^\]]*)\]')
 FENCED_BLOCK = re.compile(r"```(?:json)?\s*(.*?)```", re.IGNORECASE | re.DOTALL)
 
 EXAMPLES = (
-    ("Fibre-optic gyroscope, bias stability 0.01 deg/h, for inertial navigation units",
-     {"labels": ["navigation_avionics"], "rationale": "Navigation-grade fibre-optic gyro."}),
-    ("Toy quadcopter drone with HD camera, 15 min flight time, for kids",
-     {"labels": [], "rationale": "Toy drone below control thresholds."}),
-    ("Samarium-cobalt magnets for a satellite attitude-control reaction wheel",
-     {"labels": ["materials", "aerospace"], "rationale": "Rare-earth magnets for a spacecraft part."}),
+    (
+        "Fibre-optic gyroscope, bias stability 0.01 deg/h, for inertial navigation units",
+        {"labels": ["navigation_avionics"], "rationale": "Navigation-grade fibre-optic gyro."},
+    ),
+    (
+        "Toy quadcopter drone with HD camera, 15 min flight time, for kids",
+        {"labels": [], "rationale": "Toy drone below control thresholds."},
+    ),
+    (
+        "Samarium-cobalt magnets for a satellite attitude-control reaction wheel",
+        {"labels": ["materials", "aerospace"], "rationale": "Rare-earth magnets for a spacecraft part."},
+    ),
 )
 
 
@@ -56,7 +65,7 @@ class LLMSettings:
         return bool(self.base_url)
 
     @classmethod
-    def from_env(cls, env: dict | None = None) -> "LLMSettings":
+    def from_env(cls, env: dict | None = None) -> LLMSettings:
         """Return settings from DUALUSE_LLM_BASE_URL, _MODEL, _API_KEY and _TIMEOUT (seconds)."""
         env = os.environ if env is None else env
         raw_timeout = env.get("DUALUSE_LLM_TIMEOUT") or str(DEFAULT_TIMEOUT_SECONDS)
@@ -66,9 +75,12 @@ class LLMSettings:
             raise ValueError(f"DUALUSE_LLM_TIMEOUT must be a number of seconds, not {raw_timeout!r}") from None
         if timeout <= 0:
             raise ValueError(f"DUALUSE_LLM_TIMEOUT must be positive, not {raw_timeout!r}")
-        return cls(base_url=env.get("DUALUSE_LLM_BASE_URL", "").strip().rstrip("/"),
-                   model=env.get("DUALUSE_LLM_MODEL") or DEFAULT_MODEL,
-                   api_key=env.get("DUALUSE_LLM_API_KEY", ""), timeout=timeout)
+        return cls(
+            base_url=env.get("DUALUSE_LLM_BASE_URL", "").strip().rstrip("/"),
+            model=env.get("DUALUSE_LLM_MODEL") or DEFAULT_MODEL,
+            api_key=env.get("DUALUSE_LLM_API_KEY", ""),
+            timeout=timeout,
+        )
 
 
 @dataclass
@@ -83,14 +95,15 @@ class LLMOpinion:
     unknown_labels: list[str] = field(default_factory=list)
 
 
-class LLMError(RuntimeError):
+class LLMError(DualUseError, RuntimeError):
     """A chat-completions call that gave no answer text."""
 
 
 def system_prompt(taxonomy: Taxonomy) -> str:
     """Return the instructions: the label ids with their scope, the no-label rule and the JSON answer format."""
-    lines = [f"- {label.id}: {label.name} ({label.scope}), e.g. {', '.join(label.examples[:3])}"
-             for label in taxonomy.labels]
+    lines = [
+        f"- {label.id}: {label.name} ({label.scope}), e.g. {', '.join(label.examples[:3])}" for label in taxonomy.labels
+    ]
     return (
         "You flag products that are likely dual-use items under export control. Label ids:\n"
         + "\n".join(lines)
@@ -168,7 +181,7 @@ class LLMClient:
         """Close the HTTP connection pool."""
         self._http.close()
 
-    def __enter__(self) -> "LLMClient":
+    def __enter__(self) -> LLMClient:
         return self
 
     def __exit__(self, *exc_info) -> None:
@@ -179,8 +192,13 @@ class LLMClient:
         if not self.settings.enabled:
             raise LLMError("LLM assistance is off: set DUALUSE_LLM_BASE_URL to an OpenAI-compatible endpoint")
         url = f"{self.settings.base_url}/chat/completions"
-        body = {"model": self.settings.model, "messages": messages, "max_tokens": max_tokens, "temperature": 0,
-                "response_format": {"type": "json_object"}}
+        body = {
+            "model": self.settings.model,
+            "messages": messages,
+            "max_tokens": max_tokens,
+            "temperature": 0,
+            "response_format": {"type": "json_object"},
+        }
         try:
             response = self._http.post(url, json=body)
         except httpx.TimeoutException:

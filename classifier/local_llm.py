@@ -111,8 +111,9 @@ class _ObjectClosed:
     def __call__(self, input_ids, scores, **kwargs):
         import torch
 
-        closed = [first_json_object_end(self.tokenizer.decode(row[self.prompt_tokens:])) is not None
-                  for row in input_ids]
+        closed = [
+            first_json_object_end(self.tokenizer.decode(row[self.prompt_tokens :])) is not None for row in input_ids
+        ]
         return torch.tensor(closed, dtype=torch.bool)
 
 
@@ -139,27 +140,40 @@ class GemmaChat:
         prompt_tokens = inputs.input_ids.shape[1]
         criteria = StoppingCriteriaList([_ObjectClosed(self.tokenizer, prompt_tokens)] if json_object else [])
         with self._lock, self._torch.inference_mode():
-            output = self.model.generate(**inputs, max_new_tokens=max_tokens, do_sample=False,
-                                         eos_token_id=self._stop_ids, pad_token_id=self.tokenizer.pad_token_id,
-                                         stopping_criteria=criteria)
+            output = self.model.generate(
+                **inputs,
+                max_new_tokens=max_tokens,
+                do_sample=False,
+                eos_token_id=self._stop_ids,
+                pad_token_id=self.tokenizer.pad_token_id,
+                stopping_criteria=criteria,
+            )
         new_tokens = output[0, prompt_tokens:].tolist()
         stopped = bool(new_tokens) and new_tokens[-1] in self._stop_ids
         if stopped:
             new_tokens = new_tokens[:-1]
         text = self.tokenizer.decode(new_tokens, skip_special_tokens=True).strip()
         if json_object and (end := first_json_object_end(text)) is not None:
-            text, stopped = text[text.index("{"):end], True
-        return {"text": text, "prompt_tokens": prompt_tokens, "completion_tokens": len(new_tokens),
-                "finish_reason": "stop" if stopped else "length"}
+            text, stopped = text[text.index("{") : end], True
+        return {
+            "text": text,
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": len(new_tokens),
+            "finish_reason": "stop" if stopped else "length",
+        }
 
 
 def create_app(chat: GemmaChat):
     """Return a FastAPI app speaking the chat-completions protocol (`/v1/chat/completions`, `/v1/models`)."""
     from fastapi import FastAPI, HTTPException
 
-    app = FastAPI(title="dualuse embedded LLM", description=(
-        f"OpenAI-compatible chat completions served by {MODEL_ID} with greedy decoding. A small local default "
-        "for plumbing and tests, not a reliable labeler."))
+    app = FastAPI(
+        title="dualuse embedded LLM",
+        description=(
+            f"OpenAI-compatible chat completions served by {MODEL_ID} with greedy decoding. A small local default "
+            "for plumbing and tests, not a reliable labeler."
+        ),
+    )
 
     @app.get("/v1/models")
     def list_models() -> dict:
@@ -179,10 +193,18 @@ def create_app(chat: GemmaChat):
             "object": "chat.completion",
             "created": int(time.time()),
             "model": MODEL_ID,
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": result["text"]},
-                         "finish_reason": result["finish_reason"]}],
-            "usage": {"prompt_tokens": result["prompt_tokens"], "completion_tokens": result["completion_tokens"],
-                      "total_tokens": result["prompt_tokens"] + result["completion_tokens"]},
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": result["text"]},
+                    "finish_reason": result["finish_reason"],
+                }
+            ],
+            "usage": {
+                "prompt_tokens": result["prompt_tokens"],
+                "completion_tokens": result["completion_tokens"],
+                "total_tokens": result["prompt_tokens"] + result["completion_tokens"],
+            },
         }
 
     return app
@@ -198,8 +220,7 @@ def embedded_endpoint() -> Iterator[str]:
     with socket.socket() as probe:
         probe.bind((DEFAULT_HOST, 0))
         port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(GemmaChat()), host=DEFAULT_HOST, port=port,
-                                           log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(create_app(GemmaChat()), host=DEFAULT_HOST, port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
@@ -218,3 +239,24 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
     import uvicorn
 
     uvicorn.run(create_app(GemmaChat()), host=host, port=port, log_level="info")
+
+
+@contextmanager
+def llm_client(settings, announce=None) -> Iterator:
+    """Yield an LLMClient of the configured endpoint, or of the embedded model served in-process when none is
+    configured (announce, when given, is told which)."""
+    from dataclasses import replace
+
+    from classifier.llm import LLMClient
+
+    if settings.enabled:
+        with LLMClient(settings) as client:
+            yield client
+        return
+    if announce is not None:
+        announce(
+            f"DUALUSE_LLM_BASE_URL is not set: using the embedded {MODEL_ID} (a weak model; loading takes "
+            "about a minute)"
+        )
+    with embedded_endpoint() as base_url, LLMClient(replace(settings, base_url=base_url, model=MODEL_ID)) as client:
+        yield client

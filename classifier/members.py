@@ -32,14 +32,16 @@ class Scorer(Protocol):
         """Write the member into directory."""
 
     @classmethod
-    def from_pretrained(cls, directory: str | Path, backend: str = "auto") -> "Scorer":
+    def from_pretrained(cls, directory: str | Path, backend: str = "auto") -> Scorer:
         """Return the member saved in directory."""
 
 
 MEMBER_KINDS: dict[str, type] = {cls.kind: cls for cls in (NgramClassifier, TransformerScorer)}
 # Configs written before members had kinds name the class, with the n-gram model at the top of the directory.
-LEGACY_MEMBERS = {"NgramClassifier": {"kind": "ngram", "path": "."},
-                  "TransformerScorer": {"kind": "transformer", "path": TRANSFORMER_DIR}}
+LEGACY_MEMBERS = {
+    "NgramClassifier": {"kind": "ngram", "path": "."},
+    "TransformerScorer": {"kind": "transformer", "path": TRANSFORMER_DIR},
+}
 
 
 def member_spec(name: str, member: Scorer) -> dict:

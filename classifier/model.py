@@ -18,6 +18,7 @@ from classifier.head import EnsembleHead
 from classifier.language import guess_language
 from classifier.members import Scorer, load_member, member_spec
 from classifier.paths import CONFIG_FILE
+from classifier.registry import ModelNotFoundError
 from classifier.text import validate_description
 
 NOTICE = "Flags likely dual-use items for human review; not a legal determination."
@@ -53,8 +54,14 @@ def languages_of(texts: list[str]) -> list[str]:
 class DualUseClassifier:
     """Member scorers and the head that turns their probabilities into calibrated scores and decisions."""
 
-    def __init__(self, labels: list[str], members: dict[str, Scorer], head: EnsembleHead | None = None,
-                 version: str = "unversioned", metadata: dict | None = None):
+    def __init__(
+        self,
+        labels: list[str],
+        members: dict[str, Scorer],
+        head: EnsembleHead | None = None,
+        version: str = "unversioned",
+        metadata: dict | None = None,
+    ):
         if not members:
             raise ValueError("a DualUseClassifier needs at least one member model")
         self.labels = list(labels)
@@ -63,8 +70,9 @@ class DualUseClassifier:
         self.version = version
         self.metadata = dict(metadata or {})
 
-    def member_probabilities(self, texts: list[str], languages: list[str] | None = None,
-                             features: dict | None = None) -> dict[str, np.ndarray]:
+    def member_probabilities(
+        self, texts: list[str], languages: list[str] | None = None, features: dict | None = None
+    ) -> dict[str, np.ndarray]:
         """Return each member's uncalibrated probability matrix.
 
         With languages (from `languages_of`) and a fitted head, a member runs only on the rows whose language gives it
@@ -84,14 +92,15 @@ class DualUseClassifier:
             out[name] = probs if everything else _scatter(probs, rows, len(texts))
         return out
 
-    def fit_head(self, texts: list[str], targets: np.ndarray, member_probs: dict | None = None) -> "DualUseClassifier":
+    def fit_head(self, texts: list[str], targets: np.ndarray, member_probs: dict | None = None) -> DualUseClassifier:
         """Fit the head on validation texts and targets (from member_probs when already scored); return self."""
         member_probs = self.member_probabilities(texts) if member_probs is None else member_probs
         self.head.fit({name: member_probs[name] for name in self.members}, languages_of(texts), targets)
         return self
 
-    def score(self, texts: list[str], member_probs: dict | None = None,
-              features: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def score(
+        self, texts: list[str], member_probs: dict | None = None, features: dict | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Return (calibrated probabilities, multi-hot decisions) of texts, from member_probs when already scored."""
         texts = list(texts)
         if not texts:
@@ -124,8 +133,10 @@ class DualUseClassifier:
             return [{label: [] for label in wanted} for wanted in labels]
         indices = [[self.labels.index(label) for label in wanted] for wanted in labels]
         weights = explainer[1].feature_weights(features, indices)
-        return [{label: evidence_spans(text, row[self.labels.index(label)]) for label in wanted}
-                for text, wanted, row in zip(texts, labels, weights)]
+        return [
+            {label: evidence_spans(text, row[self.labels.index(label)]) for label in wanted}
+            for text, wanted, row in zip(texts, labels, weights)
+        ]
 
     def classify(self, texts: list, with_evidence: bool = True) -> list[Prediction]:
         """Return one Prediction per input; a value that is not usable text gets an error and no labels."""
@@ -140,7 +151,9 @@ class DualUseClassifier:
         labels = [[self.labels[j] for j in np.flatnonzero(row)] for row in decisions]
         near = [[self.labels[j] for j in np.flatnonzero(row)] for row in uncertain]
         if explainer:
-            wanted = [given + [label for label in doubtful if label not in given] for given, doubtful in zip(labels, near)]
+            wanted = [
+                given + [label for label in doubtful if label not in given] for given, doubtful in zip(labels, near)
+            ]
             evidence = self._evidence(valid_texts, wanted, features[explainer[0]])
         else:
             evidence = [{} for _ in valid]
@@ -160,8 +173,14 @@ class DualUseClassifier:
         specs = {name: member_spec(name, member) for name, member in self.members.items()}
         for name, member in self.members.items():
             member.save_pretrained(directory / specs[name]["path"])
-        config = {"version": self.version, "labels": self.labels, "members": specs, **self.head.as_dict(),
-                  "metadata": self.metadata, "notice": NOTICE}
+        config = {
+            "version": self.version,
+            "labels": self.labels,
+            "members": specs,
+            **self.head.as_dict(),
+            "metadata": self.metadata,
+            "notice": NOTICE,
+        }
         (directory / CONFIG_FILE).write_text(json.dumps(config, indent=2, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
@@ -170,9 +189,19 @@ class DualUseClassifier:
         directory = Path(directory)
         config_path = directory / CONFIG_FILE
         if not config_path.exists():
-            raise FileNotFoundError(f"{directory} is not a dualuse model directory (no {CONFIG_FILE}); train one with `dualuse train`")
+            raise ModelNotFoundError(
+                f"{directory} is not a dualuse model directory (no {CONFIG_FILE}); train one with `dualuse train`"
+            )
         config = json.loads(config_path.read_text(encoding="utf-8"))
-        loaded = {name: load_member(directory, spec, backend) for name, spec in config["members"].items()
-                  if members is None or name in members}
-        return cls(config["labels"], loaded, head=EnsembleHead.from_dict(config["labels"], config),
-                   version=config["version"], metadata=config.get("metadata"))
+        loaded = {
+            name: load_member(directory, spec, backend)
+            for name, spec in config["members"].items()
+            if members is None or name in members
+        }
+        return cls(
+            config["labels"],
+            loaded,
+            head=EnsembleHead.from_dict(config["labels"], config),
+            version=config["version"],
+            metadata=config.get("metadata"),
+        )

@@ -55,8 +55,9 @@ def _labeled_chunks(input_path: Path, model_dir: str, text_column: str, batch_si
     yield from labeled.iter_batches(batch_format="pandas", batch_size=None)
 
 
-def _write_labeled(input_path: Path, output_path: Path, model_dir: str, text_column: str, batch_size: int,
-                   with_evidence: bool) -> LabelSummary:
+def _write_labeled(
+    input_path: Path, output_path: Path, model_dir: str, text_column: str, batch_size: int, with_evidence: bool
+) -> LabelSummary:
     tmp_output = output_path.with_name(f".{output_path.name}.tmp{output_path.suffix}")
     writer = TableWriter(tmp_output)
     rows = dual_use = errors = 0
@@ -77,9 +78,16 @@ def _write_labeled(input_path: Path, output_path: Path, model_dir: str, text_col
     return LabelSummary(rows=rows, dual_use=dual_use, errors=errors, resumed_chunks=0, output=output_path)
 
 
-def label_catalog_ray(input_path, output_path, model_dir, id_column: str = "id", text_column: str = "description",
-                      address: str | None = None, batch_size: int = CHUNK_SIZE,
-                      with_evidence: bool = True) -> LabelSummary:
+def label_catalog_ray(
+    input_path,
+    output_path,
+    model_dir,
+    id_column: str = "id",
+    text_column: str = "description",
+    address: str | None = None,
+    batch_size: int = CHUNK_SIZE,
+    with_evidence: bool = True,
+) -> LabelSummary:
     """Label input_path into output_path on Ray: this process's running Ray, else address, else a new local Ray."""
     import ray
 

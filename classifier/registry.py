@@ -5,16 +5,17 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
+from classifier.errors import DualUseError
 from classifier.paths import CONFIG_FILE, models_dir
 
 CURRENT_FILE = "CURRENT"
 HISTORY_FILE = "HISTORY"
 
 
-class ModelNotFoundError(FileNotFoundError):
+class ModelNotFoundError(DualUseError, FileNotFoundError):
     """No trained model where one was expected."""
 
 
@@ -61,8 +62,9 @@ def list_versions(root: Path | None = None) -> list[ModelVersion]:
         config = json.loads((path / CONFIG_FILE).read_text(encoding="utf-8"))
         metrics_path = path / "metrics.json"
         metrics = json.loads(metrics_path.read_text(encoding="utf-8")) if metrics_path.exists() else {}
-        versions.append(ModelVersion(path.name, path, config.get("metadata", {}).get("created", ""), metrics,
-                                     path.name == current))
+        versions.append(
+            ModelVersion(path.name, path, config.get("metadata", {}).get("created", ""), metrics, path.name == current)
+        )
     return versions
 
 
@@ -87,7 +89,7 @@ def _point_to(root: Path, version: str, action: str) -> None:
     tmp.write_text(version + "\n", encoding="utf-8")
     tmp.replace(root / CURRENT_FILE)
     with (root / HISTORY_FILE).open("a", encoding="utf-8") as handle:
-        handle.write(f"{datetime.now(timezone.utc).isoformat()} {action} {version}\n")
+        handle.write(f"{datetime.now(UTC).isoformat()} {action} {version}\n")
 
 
 def promote(version: str, root: Path | None = None) -> None:
@@ -105,8 +107,9 @@ def check_loads(version: str, root: Path | None = None) -> None:
     try:
         DualUseClassifier.from_pretrained(path).classify(["Ring laser gyro, bias stability 0.001 deg/h"])
     except Exception as exc:
-        raise ModelNotLoadableError(f"model version {version!r} does not load ({type(exc).__name__}: {exc}); "
-                                    "not promoted") from exc
+        raise ModelNotLoadableError(
+            f"model version {version!r} does not load ({type(exc).__name__}: {exc}); not promoted"
+        ) from exc
 
 
 def rollback(root: Path | None = None) -> str:
@@ -127,7 +130,7 @@ def default_model_path() -> Path:
     version = current_version()
     if version is None:
         raise ModelNotFoundError(
-            f"no trained model under {models_dir()}: run `dualuse train` (about 25 minutes on 2 cores) "
+            f"no trained model under {models_dir()}: run `dualuse train` (about 40 minutes on 2 cores) "
             "or set DUALUSE_MODEL_PATH"
         )
     return models_dir() / version

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 import pandas as pd
 
@@ -39,16 +39,17 @@ def model_assessor(model) -> Assess:
     """Return the screening pipeline's classify callable for a DualUseClassifier."""
 
     def classify(texts: list[str]) -> list:
-        return [assessment_from_prediction(prediction, model.version)
-                for prediction in model.classify(texts, with_evidence=False)]
+        return [
+            assessment_from_prediction(prediction, model.version)
+            for prediction in model.classify(texts, with_evidence=False)
+        ]
 
     return classify
 
 
 def _rows(path: Path) -> Iterator[dict]:
     for frame in iter_chunks(path, CHUNK_SIZE):
-        for record in frame.astype(object).where(frame.notna(), None).to_dict(orient="records"):
-            yield record
+        yield from frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
 
 
 def screen_file(input_path, output_path, policy: Policy, classify: Assess | None = None) -> ScreenSummary:
@@ -63,7 +64,9 @@ def screen_file(input_path, output_path, policy: Policy, classify: Assess | None
     for row in screen_rows(_rows(input_path), policy, classify):
         read_error, raw = row.pop("_error", None), row.pop("_raw", None)
         if read_error:
-            row.update(decision="", reasons="[]", matched_entity="", error=read_error + (f": {raw[:200]}" if raw else ""))
+            row.update(
+                decision="", reasons="[]", matched_entity="", error=read_error + (f": {raw[:200]}" if raw else "")
+            )
         summary.note(row)
         batch.append(row)
         if len(batch) == CHUNK_SIZE:

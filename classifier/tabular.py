@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pandas as pd
 
+from classifier.errors import DualUseError
+
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet", ".xlsx": "xlsx"}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what makes a spreadsheet read a cell as a formula
+MAX_COLUMN_NAME_CHARS = 200
 
 
-class TabularError(ValueError):
+class TabularError(DualUseError, ValueError):
     """A file that cannot be read or written as a table."""
 
 
@@ -21,7 +24,9 @@ def file_format(path: str | Path) -> str:
     """Return the format name for a path's extension, or raise TabularError listing the known ones."""
     suffix = Path(path).suffix.lower()
     if suffix not in FORMATS:
-        raise TabularError(f"{path}: unsupported file type {suffix or '(none)'!r}; use one of {', '.join(sorted(FORMATS))}")
+        raise TabularError(
+            f"{path}: unsupported file type {suffix or '(none)'!r}; use one of {', '.join(sorted(FORMATS))}"
+        )
     return FORMATS[suffix]
 
 
@@ -37,7 +42,7 @@ def count_rows(path: str | Path) -> int | None:
             return sum(1 for line in handle if line.strip())
     if kind == "csv":
         with open(path, encoding="utf-8-sig", newline="") as handle:
-            return max(sum(1 for _ in csv.reader(handle)) - 1, 0)
+            return max(sum(1 for _ in _csv_records(handle)) - 1, 0)
     return None
 
 
@@ -54,25 +59,69 @@ def _jsonl_chunks(path: Path, chunk_size: int) -> Iterator[pd.DataFrame]:
                 row = {"_error": f"line {number}: malformed JSON ({exc.msg})", "_raw": line.rstrip("\n")}
             rows.append(row)
             if len(rows) == chunk_size:
-                yield pd.DataFrame(rows)
+                yield pd.DataFrame(rows, dtype=object)
                 rows = []
     if rows:
-        yield pd.DataFrame(rows)
+        yield pd.DataFrame(rows, dtype=object)
+
+
+def _fields_of_line(line: str) -> list[str]:
+    """Return one physical line's fields as best they can be read (for error rows), or none."""
+    try:
+        return next(csv.reader([line]), [])
+    except csv.Error:
+        return []
+
+
+def _csv_records(handle) -> Iterator[tuple[int, list[str], str | None, str | None]]:
+    """Yield (line number, fields, error, raw line) per record of a CSV text stream.
+
+    A record that breaks the quoting rules (a quote never closed, or text after a closing quote) becomes one error
+    row per physical line it spans, so rows swallowed by a stray quote are reported, never merged into one field.
+    """
+    consumed: list[tuple[int, str]] = []
+    numbered = ((number, line) for number, line in enumerate(handle, start=1))
+
+    def lines() -> Iterator[str]:
+        for number, line in numbered:
+            consumed.append((number, line))
+            yield line
+
+    reader = csv.reader(lines(), strict=True)
+    while True:
+        consumed.clear()
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            first, last = consumed[0][0], consumed[-1][0]
+            for number, line in consumed:
+                if number == first:
+                    error = f"line {number}: malformed CSV ({exc})" + (
+                        f"; a quote opened here swallows lines {first}-{last}" if last > first else ""
+                    )
+                else:
+                    error = f"line {number}: inside the unclosed quote opened on line {first}"
+                yield number, _fields_of_line(line), error, line.rstrip("\r\n")
+            continue
+        yield consumed[0][0], fields, None, None
 
 
 def _csv_chunks(path: Path, chunk_size: int) -> Iterator[pd.DataFrame]:
     with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle)
-        header = next(reader, None)
-        if header is None:
+        records = _csv_records(handle)
+        first = next(records, None)
+        if first is None:
             return
+        header = first[1]
         rows: list[dict] = []
-        for row in reader:
+        for number, row, error, raw in records:
             record = dict(zip(header, row))
-            if len(row) != len(header):
-                record = {**{name: "" for name in header}, **record}
-                record["_error"] = f"line {reader.line_num}: {len(row)} fields, header has {len(header)}"
-                record["_raw"] = ",".join(row)
+            if error is None and len(row) != len(header):
+                error, raw = f"line {number}: {len(row)} fields, header has {len(header)}", ",".join(row)
+            if error is not None:
+                record = {**{name: "" for name in header}, **record, "_error": error, "_raw": raw}
             rows.append(record)
             if len(rows) == chunk_size:
                 yield pd.DataFrame(rows, columns=_columns(header, rows))
@@ -86,19 +135,51 @@ def _columns(header: list[str], rows: list[dict]) -> list[str]:
     return list(header) + extra
 
 
-def read_columns(path: str | Path) -> list[str]:
-    """Return the column names of a table without reading it whole."""
-    path = Path(path)
-    kind = file_format(path)
+def _checked_header(path: Path, names: list[str]) -> list[str]:
+    """Return names, or raise TabularError for an oversized or repeated column name."""
+    seen: dict[str, int] = {}
+    for position, name in enumerate(names, start=1):
+        if len(name) > MAX_COLUMN_NAME_CHARS:
+            raise TabularError(
+                f"{path}: the name of column {position} is {len(name)} characters; the limit is {MAX_COLUMN_NAME_CHARS}"
+            )
+        if name and name in seen:
+            raise TabularError(
+                f"{path}: column name {name!r} appears more than once (columns {seen[name]} "
+                f"and {position}); rename one of them"
+            )
+        seen[name] = position
+    return names
+
+
+def _read_header(path: Path, kind: str) -> list[str]:
     if kind == "parquet":
         import pyarrow.parquet as pq
 
         return list(pq.ParquetFile(path).schema_arrow.names)
     if kind == "csv":
         with path.open(encoding="utf-8-sig", newline="") as handle:
-            return next(csv.reader(handle), [])
+            _, header, error, _ = next(_csv_records(handle), (1, [], None, None))
+        if error:
+            raise TabularError(f"{path}: the header is not valid CSV ({error})")
+        return header
     first = next(iter_chunks(path, 1000), None)
-    return [] if first is None else [c for c in first.columns if not c.startswith("_")]
+    return [] if first is None else [str(c) for c in first.columns if not str(c).startswith("_")]
+
+
+def read_columns(path: str | Path) -> list[str]:
+    """Return the column names of a table without reading it whole; TabularError if it is not a readable table
+    of its format or a column name is oversized or repeated."""
+    path = Path(path)
+    kind = file_format(path)
+    try:
+        return _checked_header(path, _read_header(path, kind))
+    except TabularError:
+        raise
+    except UnicodeDecodeError as exc:
+        raise TabularError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
+    except Exception as exc:  # pyarrow, openpyxl and zipfile each raise their own kinds for a file that is not theirs
+        raise TabularError(f"{path}: not a readable {kind.upper()} file ({type(exc).__name__}: {exc})") from exc
 
 
 def iter_chunks(path: str | Path, chunk_size: int = 1000) -> Iterator[pd.DataFrame]:
@@ -115,7 +196,7 @@ def iter_chunks(path: str | Path, chunk_size: int = 1000) -> Iterator[pd.DataFra
         import pyarrow.parquet as pq
 
         for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_size):
-            yield batch.to_pandas()
+            yield batch.to_pandas(integer_object_nulls=True)
     else:
         from openpyxl import load_workbook
 
@@ -126,10 +207,10 @@ def iter_chunks(path: str | Path, chunk_size: int = 1000) -> Iterator[pd.DataFra
         for values in rows:
             chunk.append(dict(zip(header, values)))
             if len(chunk) == chunk_size:
-                yield pd.DataFrame(chunk, columns=header)
+                yield pd.DataFrame(chunk, columns=header, dtype=object)
                 chunk = []
         if chunk:
-            yield pd.DataFrame(chunk, columns=header)
+            yield pd.DataFrame(chunk, columns=header, dtype=object)
 
 
 def spreadsheet_safe(value):
@@ -145,8 +226,6 @@ def _cell_for_text(value):
     if value is None or (isinstance(value, float) and value != value):
         return ""
     return spreadsheet_safe(value)
-
-
 
 
 def _json_if_mapping(value):
@@ -200,7 +279,12 @@ class TableWriter:
             import pyarrow as pa
             import pyarrow.parquet as pq
 
-            frame = frame.apply(lambda column: column.map(_json_if_mapping))
+            frame = pd.DataFrame(
+                {
+                    name: pd.Series([_json_if_mapping(v) for v in column], index=frame.index, dtype=object)
+                    for name, column in frame.items()
+                }
+            )  # object columns: no int -> float on the way
             table = pa.Table.from_pandas(frame, preserve_index=False)
             if self._writer is None:
                 self._writer = pq.ParquetWriter(self.path, _concrete_schema(table.schema))

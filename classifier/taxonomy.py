@@ -8,12 +8,13 @@ from pathlib import Path
 
 import yaml
 
+from classifier.errors import DualUseError
 from classifier.paths import data_dir
 
 REQUIRED_FIELDS = ("id", "name", "scope", "description", "examples")
 
 
-class TaxonomyError(ValueError):
+class TaxonomyError(DualUseError, ValueError):
     """A taxonomy file or a label id that does not fit the taxonomy."""
 
 

@@ -129,7 +129,7 @@ class TransformerScorer:
             shutil.copytree(self.directory, directory, dirs_exist_ok=True)
 
     @classmethod
-    def from_pretrained(cls, directory: str | Path, backend: str = "auto") -> "TransformerScorer":
+    def from_pretrained(cls, directory: str | Path, backend: str = "auto") -> TransformerScorer:
         """Return a scorer for the encoder saved in directory, with the labels saved with its head."""
         import json
 

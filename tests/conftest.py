@@ -17,7 +17,7 @@ def quick_model_dir(tmp_path_factory) -> Path:
     from training.train import train_model
 
     root = tmp_path_factory.mktemp("models")
-    return train_model(TrainingArguments(quick=True), root, progress=False, log=lambda *_: None)
+    return train_model(TrainingArguments(quick=True), root, progress=False)
 
 
 @pytest.fixture(scope="session")

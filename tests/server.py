@@ -21,33 +21,43 @@ def free_port() -> int:
 
 def cli(env: dict, *args: str) -> subprocess.CompletedProcess:
     """Run `dualuse ARGS` with env and return the finished process."""
-    return subprocess.run([sys.executable, "-m", "classifier.cli", *args], env=env, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "classifier.cli", *args], env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 class Server:
     """Starts, stops and restarts one service process with a fixed state directory and database."""
 
-    def __init__(self, state_dir: Path, model_dir: Path, database_url: str = "", host: str = "127.0.0.1",
-                 **extra_env: str):
+    def __init__(
+        self, state_dir: Path, model_dir: Path, database_url: str = "", host: str = "127.0.0.1", **extra_env: str
+    ):
         self.host = host  # the address it listens on; tests connect through loopback either way
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, "DUALUSE_STATE_DIR": str(state_dir), "DUALUSE_MODEL_PATH": str(model_dir),
-                    "HF_HUB_OFFLINE": "1", **extra_env}
+        self.env = {
+            **os.environ,
+            "DUALUSE_STATE_DIR": str(state_dir),
+            "DUALUSE_MODEL_PATH": str(model_dir),
+            "HF_HUB_OFFLINE": "1",
+            **extra_env,
+        }
         if database_url:
             self.env["DUALUSE_DATABASE_URL"] = database_url
         self.process: subprocess.Popen | None = None
         self.log = state_dir / "server.log"
 
-    def start(self, timeout: float = 90.0) -> "Server":
+    def start(self, timeout: float = 90.0) -> Server:
         """Start the process and wait until /readyz answers 200."""
         state_dir = Path(self.env["DUALUSE_STATE_DIR"])
         state_dir.mkdir(parents=True, exist_ok=True)
         log = self.log.open("a")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "classifier.cli", "serve", "--host", self.host, "--port", str(self.port)], env=self.env,
-            stdout=log, stderr=subprocess.STDOUT)
+            [sys.executable, "-m", "classifier.cli", "serve", "--host", self.host, "--port", str(self.port)],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -15,14 +15,21 @@ from tests.databases import BACKENDS, empty_postgres
 from tests.server import Server, cli
 
 
-
 @pytest.fixture(scope="module", params=BACKENDS)
 def server(request, quick_model_dir, tmp_path_factory):
     """Yield (server, api key) on a fresh database of the given backend."""
     state = tmp_path_factory.mktemp(f"state-{request.param}")
     url = empty_postgres() if request.param == "postgresql" else ""
-    srv = Server(state, quick_model_dir, url, DUALUSE_MAX_ITEMS="8", DUALUSE_MAX_TEXT_CHARS="2000",
-                 DUALUSE_MAX_BODY_BYTES="65536", DUALUSE_MAX_UPLOAD_BYTES="2000000", DUALUSE_JOB_CHUNK_SIZE="40")
+    srv = Server(
+        state,
+        quick_model_dir,
+        url,
+        DUALUSE_MAX_ITEMS="8",
+        DUALUSE_MAX_TEXT_CHARS="2000",
+        DUALUSE_MAX_BODY_BYTES="65536",
+        DUALUSE_MAX_UPLOAD_BYTES="2000000",
+        DUALUSE_JOB_CHUNK_SIZE="40",
+    )
     if url:
         assert cli(srv.env, "db", "upgrade").returncode == 0
     created = cli(srv.env, "keys", "create", "tests", "--role", "admin")
@@ -47,8 +54,15 @@ def test_health_readiness_metrics_and_docs_need_no_key(server):
     assert "dualuse_http_requests_total" in httpx.get(f"{srv.url}/metrics").text
     spec = httpx.get(f"{srv.url}/openapi.json").json()
     assert "What it is not for" in spec["info"]["description"]
-    for path in ("/v1/classify", "/v1/screen", "/v1/jobs", "/v1/jobs/{job_id}", "/v1/jobs/{job_id}/result",
-                 "/v1/reviews", "/v1/audit"):
+    for path in (
+        "/v1/classify",
+        "/v1/screen",
+        "/v1/jobs",
+        "/v1/jobs/{job_id}",
+        "/v1/jobs/{job_id}/result",
+        "/v1/reviews",
+        "/v1/audit",
+    ):
         assert path in spec["paths"]
     assert httpx.get(f"{srv.url}/docs").status_code == 200
     assert "<title>dualuse" in httpx.get(f"{srv.url}/").text
@@ -71,9 +85,17 @@ def test_auth_missing_bad_bearer_and_revoked_keys(server):
 
 def test_classify_keys_results_by_id_and_marks_bad_items(server):
     with _client(server) as client:
-        response = client.post("/v1/classify", json={"items": [
-            {"id": "b", "text": "Hot isostatic press 2000 bar 1400 C"}, {"id": "a", "text": ""},
-            {"id": "c", "text": 17}, {"id": "d", "text": "光纤陀螺仪 零偏稳定性0.01°/h"}]})
+        response = client.post(
+            "/v1/classify",
+            json={
+                "items": [
+                    {"id": "b", "text": "Hot isostatic press 2000 bar 1400 C"},
+                    {"id": "a", "text": ""},
+                    {"id": "c", "text": 17},
+                    {"id": "d", "text": "光纤陀螺仪 零偏稳定性0.01°/h"},
+                ]
+            },
+        )
     assert response.status_code == 200
     body = response.json()
     assert [r["id"] for r in body["results"]] == ["b", "a", "c", "d"]
@@ -83,15 +105,18 @@ def test_classify_keys_results_by_id_and_marks_bad_items(server):
     assert body["model_version"] and "not a legal determination" in body["notice"]
 
 
-@pytest.mark.parametrize("payload, status, message", [
-    ({"items": [{"id": str(i), "text": "x"} for i in range(9)]}, 400, "limit is 8"),
-    ({"items": [{"id": "1", "text": "x" * 2001}]}, 400, "2001 characters"),
-    ({"items": [{"id": "1", "text": "a"}, {"id": "1", "text": "b"}]}, 400, "repeated id"),
-    ({"items": []}, 400, "empty"),
-    ({"items": "gyro"}, 422, "list"),
-    ({"things": []}, 422, "items"),
-    ({"items": [{"text": "no id"}]}, 422, "id"),
-])
+@pytest.mark.parametrize(
+    "payload, status, message",
+    [
+        ({"items": [{"id": str(i), "text": "x"} for i in range(9)]}, 400, "limit is 8"),
+        ({"items": [{"id": "1", "text": "x" * 2001}]}, 400, "2001 characters"),
+        ({"items": [{"id": "1", "text": "a"}, {"id": "1", "text": "b"}]}, 400, "repeated id"),
+        ({"items": []}, 400, "empty"),
+        ({"items": "gyro"}, 422, "list"),
+        ({"things": []}, 422, "items"),
+        ({"items": [{"text": "no id"}]}, 422, "id"),
+    ],
+)
 def test_classify_limits_and_malformed_requests_are_4xx_with_a_message(server, payload, status, message):
     with _client(server) as client:
         response = client.post("/v1/classify", json=payload)
@@ -111,22 +136,49 @@ def test_malformed_json_and_oversized_bodies(server):
         for _ in range(20):
             yield b" " * 8192
 
-    chunked = httpx.post(f"{srv.url}/v1/classify", content=chunks(),
-                         headers={"X-API-Key": key, "Content-Type": "application/json"})
+    chunked = httpx.post(
+        f"{srv.url}/v1/classify", content=chunks(), headers={"X-API-Key": key, "Content-Type": "application/json"}
+    )
     assert chunked.status_code == 413
 
 
 def test_screen_decisions_reasons_and_per_order_errors(server):
     orders = [
-        {"id": "p", "labels": ["navigation_avionics"], "destination_country": "SG", "end_user": "JMSDF Sasebo District",
-         "end_user_country": "JP", "end_use": "patrol aircraft maintenance", "intermediate_countries": ["SG"],
-         "date": "2026-03-01"},
-        {"id": "n", "description": "Cotton tote bag with printed logo", "destination_country": "JP",
-         "end_user": "Aeon Retail", "end_user_country": "JP", "end_use": "resale"},
-        {"id": "e", "labels": ["aerospace"], "destination_country": "JPN", "end_user": "x", "end_user_country": "JP",
-         "end_use": "y"},
-        {"id": "c", "control_code": "9A012", "destination_country": "JP", "end_user": "三菱重工航空エンジン株式会社",
-         "end_user_country": "JP", "end_use": "civil engine overhaul", "date": "2026-06-01"},
+        {
+            "id": "p",
+            "labels": ["navigation_avionics"],
+            "destination_country": "SG",
+            "end_user": "JMSDF Sasebo District",
+            "end_user_country": "JP",
+            "end_use": "patrol aircraft maintenance",
+            "intermediate_countries": ["SG"],
+            "date": "2026-03-01",
+        },
+        {
+            "id": "n",
+            "description": "Cotton tote bag with printed logo",
+            "destination_country": "JP",
+            "end_user": "Aeon Retail",
+            "end_user_country": "JP",
+            "end_use": "resale",
+        },
+        {
+            "id": "e",
+            "labels": ["aerospace"],
+            "destination_country": "JPN",
+            "end_user": "x",
+            "end_user_country": "JP",
+            "end_use": "y",
+        },
+        {
+            "id": "c",
+            "control_code": "9A012",
+            "destination_country": "JP",
+            "end_user": "三菱重工航空エンジン株式会社",
+            "end_user_country": "JP",
+            "end_use": "civil engine overhaul",
+            "date": "2026-06-01",
+        },
     ]
     with _client(server) as client:
         response = client.post("/v1/screen", json={"orders": orders})
@@ -137,7 +189,11 @@ def test_screen_decisions_reasons_and_per_order_errors(server):
     assert results["p"]["matched_entity"] is not None
     assert results["e"]["decision"] is None and "JPN" in results["e"]["error"]
     assert results["c"]["decision"] == "prohibited" and results["c"]["labels"] == ["aerospace"]
-    assert results["n"]["error"] is None and results["n"]["decision"] in ("not_controlled", "license_required", "review")
+    assert results["n"]["error"] is None and results["n"]["decision"] in (
+        "not_controlled",
+        "license_required",
+        "review",
+    )
     assert len(results["n"]["scores"]) == 11, "the description was classified by the model"
     assert body["policy_version"]
 
@@ -146,7 +202,13 @@ def _catalog_csv(rows: int) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["sku", "title", "price"])
-    samples = ["Ring laser gyro 0.001 deg/h", "", "Cotton T-shirt size M", "サマリウムコバルト磁石", "液体火箭发动机涡轮泵"]
+    samples = [
+        "Ring laser gyro 0.001 deg/h",
+        "",
+        "Cotton T-shirt size M",
+        "サマリウムコバルト磁石",
+        "液体火箭发动机涡轮泵",
+    ]
     for i in range(rows):
         writer.writerow([f"S{i}", f"{samples[i % 5]} #{i}" if samples[i % 5] else "", str(i)])
     return buffer.getvalue().encode()
@@ -164,8 +226,11 @@ def _wait(client, job_id, until=("succeeded", "failed"), timeout=180):
 
 def test_catalog_job_round_trip_and_bad_uploads(server):
     with _client(server) as client:
-        created = client.post("/v1/jobs", files={"file": ("catalog.csv", _catalog_csv(30), "text/csv")},
-                              data={"id_column": "sku", "text_column": "title"})
+        created = client.post(
+            "/v1/jobs",
+            files={"file": ("catalog.csv", _catalog_csv(30), "text/csv")},
+            data={"id_column": "sku", "text_column": "title"},
+        )
         assert created.status_code == 202
         job = created.json()
         assert job["status"] in ("queued", "running", "succeeded")
@@ -190,8 +255,11 @@ def test_catalog_job_round_trip_and_bad_uploads(server):
 def test_restart_during_a_job_resumes_and_loses_no_row(server):
     srv, _ = server
     with _client(server) as client:
-        job = client.post("/v1/jobs", files={"file": ("big.csv", _catalog_csv(1500), "text/csv")},
-                          data={"id_column": "sku", "text_column": "title"}).json()
+        job = client.post(
+            "/v1/jobs",
+            files={"file": ("big.csv", _catalog_csv(1500), "text/csv")},
+            data={"id_column": "sku", "text_column": "title"},
+        ).json()
         deadline = time.monotonic() + 120
         while client.get(f"/v1/jobs/{job['id']}").json()["rows_done"] == 0 and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -205,8 +273,13 @@ def test_restart_during_a_job_resumes_and_loses_no_row(server):
 
 
 def test_reviews_are_stored_validated_and_listed(server):
-    review = {"item_id": "sku-1", "text": "Fibre-optic gyro 0.005 deg/h", "labels": ["navigation_avionics"],
-              "reason": "navigation-grade gyro", "predicted_labels": []}
+    review = {
+        "item_id": "sku-1",
+        "text": "Fibre-optic gyro 0.005 deg/h",
+        "labels": ["navigation_avionics"],
+        "reason": "navigation-grade gyro",
+        "predicted_labels": [],
+    }
     with _client(server) as client:
         saved = client.post("/v1/reviews", json=review)
         assert saved.status_code == 201 and saved.json()["id"] > 0 and saved.json()["reviewer"] == "tests"
@@ -217,7 +290,7 @@ def test_reviews_are_stored_validated_and_listed(server):
 
 
 def test_audit_trail_filters_by_time_and_exports_csv(server):
-    start = datetime.now(timezone.utc) - timedelta(seconds=1)
+    start = datetime.now(UTC) - timedelta(seconds=1)
     with _client(server) as client:
         client.post("/v1/classify", json={"items": [{"id": "audit-me", "text": "Hydrophone towed array"}]})
         records = client.get("/v1/audit", params={"since": start.isoformat(), "kind": "classify"}).json()["records"]

@@ -9,8 +9,16 @@ import pytest
 
 from api.batching import MicroBatcher
 
-TEXTS = ["Ring laser gyro 0.001 deg/h", "Cotton T-shirt", "液体火箭发动机涡轮泵", "サマリウムコバルト磁石",
-         "Maraging steel tube", "Thermal camera 640x512", "", "Centrifuge rotor 10 L"]
+TEXTS = [
+    "Ring laser gyro 0.001 deg/h",
+    "Cotton T-shirt",
+    "液体火箭发动机涡轮泵",
+    "サマリウムコバルト磁石",
+    "Maraging steel tube",
+    "Thermal camera 640x512",
+    "",
+    "Centrifuge rotor 10 L",
+]
 
 
 class RecordingModel:
@@ -98,7 +106,9 @@ def test_a_large_request_is_scored_in_slices_that_let_small_requests_through(qui
         small_call = next(n for n, texts in enumerate(calls) if "Ring laser gyro" in texts)
         result = big.result(timeout=120)
     assert small_call == 1 and all(len(texts) <= 17 for texts in calls)
-    assert [p.labels for p in result.predictions] == [p.labels for p in quick_model.classify(large, with_evidence=False)]
+    assert [p.labels for p in result.predictions] == [
+        p.labels for p in quick_model.classify(large, with_evidence=False)
+    ]
 
 
 def test_each_request_is_answered_by_the_model_it_was_queued_for(quick_model):

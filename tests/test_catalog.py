@@ -32,16 +32,28 @@ def test_every_format_round_trips_with_all_input_columns_and_rows(quick_model, t
     if suffix != ".csv":
         frame = pd.read_csv(source, dtype=str, keep_default_na=False)
         source = tmp_path / f"catalog{suffix}"
-        {".jsonl": lambda: frame.to_json(source, orient="records", lines=True, force_ascii=False),
-         ".parquet": lambda: frame.to_parquet(source),
-         ".xlsx": lambda: frame.to_excel(source, index=False)}[suffix]()
+        {
+            ".jsonl": lambda: frame.to_json(source, orient="records", lines=True, force_ascii=False),
+            ".parquet": lambda: frame.to_parquet(source),
+            ".xlsx": lambda: frame.to_excel(source, index=False),
+        }[suffix]()
     output = tmp_path / f"out{suffix}"
     summary = label_catalog(source, output, quick_model, chunk_size=2, progress=False)
     assert summary.rows == 5 and summary.errors == 1
     out = pd.concat(list(iter_chunks(output)))
     assert list(out["id"]) == ["A1", "A2", "A3", "A4", "A5"]
-    assert {"id", "description", "price", "labels", "scores", "dual_use", "model_version", "uncertain",
-            "evidence", "error"} <= set(out.columns)
+    assert {
+        "id",
+        "description",
+        "price",
+        "labels",
+        "scores",
+        "dual_use",
+        "model_version",
+        "uncertain",
+        "evidence",
+        "error",
+    } <= set(out.columns)
     labels = out["labels"].iloc[0]
     labels = json.loads(labels) if isinstance(labels, str) else list(labels)
     assert set(labels) <= set(quick_model.labels)
@@ -52,8 +64,11 @@ def test_every_format_round_trips_with_all_input_columns_and_rows(quick_model, t
 
 def test_malformed_rows_are_kept_with_an_error(quick_model, tmp_path):
     source = tmp_path / "bad.jsonl"
-    source.write_text('{"id": 1, "description": "Ring laser gyro"}\n{"id": 2, "description": \n'
-                      '{"id": 3, "description": ["not", "text"]}\n', encoding="utf-8")
+    source.write_text(
+        '{"id": 1, "description": "Ring laser gyro"}\n{"id": 2, "description": \n'
+        '{"id": 3, "description": ["not", "text"]}\n',
+        encoding="utf-8",
+    )
     output = tmp_path / "bad.out.jsonl"
     label_catalog(source, output, quick_model, progress=False)
     rows = [json.loads(line) for line in output.read_text().splitlines()]
@@ -71,9 +86,13 @@ def test_malformed_rows_are_kept_with_an_error(quick_model, tmp_path):
 def test_missing_column_names_the_columns_found(quick_model, tmp_path):
     source = tmp_path / "c.csv"
     _write_csv(source, [{"sku": "1", "text": "Hydrophone array"}])
-    with pytest.raises(CatalogError, match=r"no column 'description'; columns found: sku, text \(choose one with --text-column\)"):
+    with pytest.raises(
+        CatalogError, match=r"no column 'description'; columns found: sku, text \(choose one with --text-column\)"
+    ):
         label_catalog(source, tmp_path / "o.csv", quick_model, progress=False)
-    summary = label_catalog(source, tmp_path / "o.csv", quick_model, id_column="sku", text_column="text", progress=False)
+    summary = label_catalog(
+        source, tmp_path / "o.csv", quick_model, id_column="sku", text_column="text", progress=False
+    )
     assert summary.rows == 1
     with pytest.raises(CatalogError, match="unsupported file type '.txt'"):
         label_catalog(source, tmp_path / "o.txt", quick_model, id_column="sku", text_column="text", progress=False)
@@ -110,8 +129,18 @@ def test_interrupted_run_resumes_without_redoing_or_losing_rows(quick_model, tmp
 def test_label_command_reports_a_summary(quick_model_dir, tmp_path):
     source = tmp_path / "cat.csv"
     _write_csv(source, ROWS)
-    command = [sys.executable, "-m", "classifier.cli", "label", str(source), "-o", str(tmp_path / "o.parquet"),
-               "--model", str(quick_model_dir), "--quiet"]
+    command = [
+        sys.executable,
+        "-m",
+        "classifier.cli",
+        "label",
+        str(source),
+        "-o",
+        str(tmp_path / "o.parquet"),
+        "--model",
+        str(quick_model_dir),
+        "--quiet",
+    ]
     result = subprocess.run(command, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "5 rows labeled" in result.stdout and "1 with errors" in result.stdout

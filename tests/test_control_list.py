@@ -70,12 +70,23 @@ def test_build_carries_entry_fields_to_the_splits(tmp_path):
     authored = tmp_path / "corpus" / "authored"
     authored.mkdir(parents=True)
     items = [
-        {"text": f"Fibre-optic INS number {i}, 0.{i} nm/h CEP free inertial", "labels": ["navigation_avionics"],
-         "lang": "en", "style": "line", "entries": ["7A003"]}
+        {
+            "text": f"Fibre-optic INS number {i}, 0.{i} nm/h CEP free inertial",
+            "labels": ["navigation_avionics"],
+            "lang": "en",
+            "style": "line",
+            "entries": ["7A003"],
+        }
         for i in range(1, 6)
     ] + [
-        {"text": f"Turning centre model L{i}, positioning accuracy {i + 6} um", "labels": [], "lang": "en",
-         "style": "line", "lookalike": True, "entries_below": ["2B001"]}
+        {
+            "text": f"Turning centre model L{i}, positioning accuracy {i + 6} um",
+            "labels": [],
+            "lang": "en",
+            "style": "line",
+            "lookalike": True,
+            "entries_below": ["2B001"],
+        }
         for i in range(1, 6)
     ]
     (authored / "items.jsonl").write_text("\n".join(json.dumps(item) for item in items), encoding="utf-8")
@@ -83,6 +94,9 @@ def test_build_carries_entry_fields_to_the_splits(tmp_path):
     records = [record for split in splits.values() for record in split if record["source"] == "authored"]
     assert sorted(tuple(r.get("entries", ())) for r in records).count(("7A003",)) == 5
     assert sum(r.get("entries_below") == ["2B001"] for r in records) == 5
-    written = [json.loads(line) for split in ("train", "validation", "test")
-               for line in (tmp_path / "corpus" / f"{split}.jsonl").read_text(encoding="utf-8").splitlines()]
+    written = [
+        json.loads(line)
+        for split in ("train", "validation", "test")
+        for line in (tmp_path / "corpus" / f"{split}.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
     assert sum("entries" in record for record in written) == 5

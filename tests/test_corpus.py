@@ -32,8 +32,14 @@ def test_corpus_loads_as_datasetdict_with_multi_hot_vectors():
 
 def test_record_errors_name_the_line_and_the_problem():
     taxonomy = default_taxonomy()
-    good = {"id": "x", "text": "Ring laser gyro", "labels": ["navigation_avionics"], "lang": "en", "style": "line",
-            "source": "authored"}
+    good = {
+        "id": "x",
+        "text": "Ring laser gyro",
+        "labels": ["navigation_avionics"],
+        "lang": "en",
+        "style": "line",
+        "source": "authored",
+    }
     assert record_errors(good, "f:1", taxonomy) == []
     assert record_errors({**good, "labels": ["drones"]}, "f:2", taxonomy) == ["f:2: unknown label id 'drones'"]
     assert "f:3: 'lang' must be one of en, zh, ja, not 'de'" in record_errors({**good, "lang": "de"}, "f:3", taxonomy)
@@ -45,8 +51,14 @@ def test_record_errors_name_the_line_and_the_problem():
 def test_check_reports_unknown_labels_with_file_and_line(tmp_path):
     for split in ("train", "validation", "test"):
         (tmp_path / f"{split}.jsonl").write_text("", encoding="utf-8")
-    bad = {"id": "a-1", "text": "Hot isostatic press", "labels": ["processing"], "lang": "en", "style": "line",
-           "source": "authored"}
+    bad = {
+        "id": "a-1",
+        "text": "Hot isostatic press",
+        "labels": ["processing"],
+        "lang": "en",
+        "style": "line",
+        "source": "authored",
+    }
     (tmp_path / "validation.jsonl").write_text(json.dumps(bad) + "\n", encoding="utf-8")
     report = check_corpus(tmp_path)
     assert not report.ok

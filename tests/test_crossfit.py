@@ -29,8 +29,9 @@ def _split(rows):
 def test_validation_rows_are_scored_by_models_that_did_not_see_them(tmp_path):
     train_texts, train_targets = _split(TRAIN)
     validation_texts, validation_targets = _split(VALIDATION)
-    final, out_of_fold = crossfit_ngram(LABELS, train_texts, train_targets, validation_texts, validation_targets,
-                                        C=8.0, seed=0, log=lambda message: None)
+    final, out_of_fold = crossfit_ngram(
+        LABELS, train_texts, train_targets, validation_texts, validation_targets, C=8.0, seed=0
+    )
     assert out_of_fold.shape == (5, 2)
     seen = final.predict_proba(validation_texts)
     # "zorblax" occurs only in one validation item: the final model learned it, the out-of-fold model could not

@@ -11,12 +11,20 @@ from training.metrics import compute_metrics
 
 def test_evaluate_writes_report_plots_and_side_by_side_variants(quick_model_dir, tmp_path):
     out = tmp_path / "report"
-    result = subprocess.run([sys.executable, "-m", "classifier.cli", "evaluate", "--model", str(quick_model_dir),
-                             "--output-dir", str(out)], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "classifier.cli", "evaluate", "--model", str(quick_model_dir), "--output-dir", str(out)],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode in (0, 1), result.stderr
     report = json.loads((out / "report.json").read_text())
-    assert set(report["results"]) == {"ngram baseline", "fine-tuned encoder", "ensemble", "fine-tuned encoder (fp32)",
-                                      "ensemble (fp32 encoder)"}
+    assert set(report["results"]) == {
+        "ngram baseline",
+        "fine-tuned encoder",
+        "ensemble",
+        "fine-tuned encoder (fp32)",
+        "ensemble (fp32 encoder)",
+    }
     assert report["results"]["fine-tuned encoder (fp32)"] != report["results"]["ngram baseline"]
     assert "Quantization: the served ensemble" in (out / "report.md").read_text()
     ensemble = report["results"]["ensemble"]

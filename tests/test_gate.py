@@ -18,8 +18,9 @@ def _look_alike_data(seed: int = 0):
     """Positives score 0.4 on aerospace or telecom; look-alikes score 0.4 on materials (their best label score is the
     same, so only the pattern of scores tells them apart)."""
     rng = np.random.RandomState(seed)
-    probs = np.vstack([_scores(rng, 60, [0.4, 0.05, 0.05]), _scores(rng, 60, [0.05, 0.05, 0.4]),
-                       _scores(rng, 120, [0.05, 0.4, 0.05])])
+    probs = np.vstack(
+        [_scores(rng, 60, [0.4, 0.05, 0.05]), _scores(rng, 60, [0.05, 0.05, 0.4]), _scores(rng, 120, [0.05, 0.4, 0.05])]
+    )
     targets = np.zeros((240, 3), dtype=int)
     targets[:60, 0] = 1
     targets[60:120, 2] = 1
@@ -32,9 +33,12 @@ def fit_gate(probs, languages, targets, min_recall):
 
 
 def _head(thresholds: float, gate: DualUseGate | None = None, dual_use_threshold: float = 0.5) -> EnsembleHead:
-    settings = {"weights": {lang: {"ngram": 1.0} for lang in LANGS}, "calibration": {label: [1.0, 0.0] for label in LABELS},
-                "thresholds": {label: thresholds for label in LABELS},
-                **({"gate": gate.as_dict()} if gate else {"dual_use_threshold": dual_use_threshold})}
+    settings = {
+        "weights": {lang: {"ngram": 1.0} for lang in LANGS},
+        "calibration": {label: [1.0, 0.0] for label in LABELS},
+        "thresholds": {label: thresholds for label in LABELS},
+        **({"gate": gate.as_dict()} if gate else {"dual_use_threshold": dual_use_threshold}),
+    }
     return EnsembleHead.from_dict(LABELS, settings)
 
 

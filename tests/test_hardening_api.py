@@ -22,10 +22,14 @@ from tests.server import Server, cli
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("DUALUSE_TEST_POSTGRES_URL") else [])
 SURROGATE_CLASSIFY = b'{"items": [{"id": "ok", "text": "Ring laser gyro"}, {"id": "bad", "text": "gyro \\ud800"}]}'
 SURROGATE_ID = b'{"items": [{"id": "\\udfff", "text": "Ring laser gyro"}]}'
-SURROGATE_END_USER = (b'{"orders": [{"id": "o", "labels": ["navigation_avionics"], "destination_country": "JP", '
-                      b'"end_user": "JMSDF \\ud800", "end_user_country": "JP"}]}')
-SURROGATE_DESCRIPTION = (b'{"orders": [{"id": "o", "description": "\\ud800 gyro", "destination_country": "JP", '
-                         b'"end_user": "JMSDF", "end_user_country": "JP"}]}')
+SURROGATE_END_USER = (
+    b'{"orders": [{"id": "o", "labels": ["navigation_avionics"], "destination_country": "JP", '
+    b'"end_user": "JMSDF \\ud800", "end_user_country": "JP"}]}'
+)
+SURROGATE_DESCRIPTION = (
+    b'{"orders": [{"id": "o", "description": "\\ud800 gyro", "destination_country": "JP", '
+    b'"end_user": "JMSDF", "end_user_country": "JP"}]}'
+)
 
 
 def _reset_postgres(url: str) -> None:
@@ -68,8 +72,12 @@ def test_ill_formed_unicode_is_a_clear_error_and_never_fails_other_clients(serve
     def send_surrogates() -> None:
         with httpx.Client(base_url=srv.url, headers={"X-API-Key": key}, timeout=60) as client:
             while not stop.is_set():
-                for path, body in (("/v1/classify", SURROGATE_CLASSIFY), ("/v1/classify", SURROGATE_ID),
-                                   ("/v1/screen", SURROGATE_END_USER), ("/v1/screen", SURROGATE_DESCRIPTION)):
+                for path, body in (
+                    ("/v1/classify", SURROGATE_CLASSIFY),
+                    ("/v1/classify", SURROGATE_ID),
+                    ("/v1/screen", SURROGATE_END_USER),
+                    ("/v1/screen", SURROGATE_DESCRIPTION),
+                ):
                     hostile.append(_post_raw(client, path, body).status_code)
                 time.sleep(0.02)
 
@@ -77,8 +85,10 @@ def test_ill_formed_unicode_is_a_clear_error_and_never_fails_other_clients(serve
         statuses = []
         with httpx.Client(base_url=srv.url, headers={"X-API-Key": key}, timeout=60) as client:
             for i in range(12):
-                items = [{"id": f"{n}-{i}-{j}", "text": text} for j, text in
-                         enumerate(["Ring laser gyro 0.001 deg/h", "Cotton T-shirt", "Maraging steel tube"])]
+                items = [
+                    {"id": f"{n}-{i}-{j}", "text": text}
+                    for j, text in enumerate(["Ring laser gyro 0.001 deg/h", "Cotton T-shirt", "Maraging steel tube"])
+                ]
                 statuses.append(client.post("/v1/classify", json={"items": items}).status_code)
         return statuses
 
@@ -110,7 +120,7 @@ def test_ill_formed_unicode_is_a_clear_error_and_never_fails_other_clients(serve
 
 def test_audit_csv_neutralises_spreadsheet_formulas(server):
     srv, key = server
-    texts = ["=HYPERLINK(\"http://example.invalid\",\"x\")", "+1+2", "-3", "@SUM(A1)", "\tgyro", "plain gyro"]
+    texts = ['=HYPERLINK("http://example.invalid","x")', "+1+2", "-3", "@SUM(A1)", "\tgyro", "plain gyro"]
     with httpx.Client(base_url=srv.url, headers={"X-API-Key": key}, timeout=60) as client:
         body = {"items": [{"id": f"=formula-{n}", "text": text} for n, text in enumerate(texts)]}
         assert client.post("/v1/classify", json=body).status_code == 200
@@ -130,13 +140,16 @@ async def _timed_get(host: str, port: int, path: str) -> float:
     return time.perf_counter() - started
 
 
-async def _classify_loop(host: str, port: int, key: str, stop_at: float, statuses: list[int],
-                         retry_after: list[str]) -> None:
+async def _classify_loop(
+    host: str, port: int, key: str, stop_at: float, statuses: list[int], retry_after: list[str]
+) -> None:
     """One keep-alive client sending single-item classify requests back to back until stop_at."""
     reader, writer = await asyncio.open_connection(host, port)
     body = json.dumps({"items": [{"id": "1", "text": "Ring laser gyro, bias stability 0.001 deg/h"}]}).encode()
-    head = (f"POST /v1/classify HTTP/1.1\r\nHost: {host}\r\nX-API-Key: {key}\r\n"
-            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode()
+    head = (
+        f"POST /v1/classify HTTP/1.1\r\nHost: {host}\r\nX-API-Key: {key}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    ).encode()
     try:
         while time.monotonic() < stop_at:
             writer.write(head + body)
@@ -164,8 +177,10 @@ def test_overload_health_stays_fast_and_excess_requests_get_429(quick_model_dir,
 
         async def run() -> list[float]:
             stop_at = time.monotonic() + 12
-            clients = [asyncio.create_task(_classify_loop("127.0.0.1", srv.port, key, stop_at, statuses, retry_after))
-                       for _ in range(128)]
+            clients = [
+                asyncio.create_task(_classify_loop("127.0.0.1", srv.port, key, stop_at, statuses, retry_after))
+                for _ in range(128)
+            ]
             await asyncio.sleep(3)  # let the queue fill
             probes = []
             for n in range(30):
@@ -185,10 +200,12 @@ def test_overload_health_stays_fast_and_excess_requests_get_429(quick_model_dir,
 
 def test_a_large_request_does_not_hold_a_single_item_request(server):
     srv, key = server
-    large = {"items": [{"id": str(n), "text": f"Maraging steel tube, outer diameter {n} mm, for rotors"}
-                       for n in range(256)]}
+    large = {
+        "items": [{"id": str(n), "text": f"Maraging steel tube, outer diameter {n} mm, for rotors"} for n in range(256)]
+    }
     finished: dict[str, float] = {}
     with httpx.Client(base_url=srv.url, headers={"X-API-Key": key}, timeout=120) as client:
+
         def send(name: str, body: dict) -> None:
             assert client.post("/v1/classify", json=body).status_code == 200
             finished[name] = time.monotonic()
@@ -276,14 +293,18 @@ def test_page_and_docs_run_under_their_policies_in_a_browser(server):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
         page = browser.new_page()
-        page.on("console", lambda message: violations.append(message.text)
-                if "Content Security Policy" in message.text else None)
+        page.on(
+            "console",
+            lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
+        )
         page.goto(srv.url + "/docs")
         page.wait_for_selector(".opblock-summary-path[data-path='/v1/classify']", timeout=30_000)
         page.goto(srv.url + "/")
         page.wait_for_selector("#classify-button")
-        page.evaluate("document.body.appendChild(Object.assign(document.createElement('script'), "
-                      "{textContent: 'window.injected = 1'}))")
+        page.evaluate(
+            "document.body.appendChild(Object.assign(document.createElement('script'), "
+            "{textContent: 'window.injected = 1'}))"
+        )
         injected = page.evaluate("window.injected")
         browser.close()
     assert injected is None  # a script the page did not ship does not run

@@ -22,9 +22,16 @@ def _catalog(rows: int) -> bytes:
 @pytest.fixture(scope="module", params=BACKENDS)
 def served(request, quick_model_dir, tmp_path_factory):
     state = tmp_path_factory.mktemp(f"jobs-{request.param}")
-    srv, keys = keyed_server(state, quick_model_dir, request.param, ROLES, DUALUSE_JOB_CHUNK_SIZE="20",
-                             DUALUSE_MAX_ACTIVE_JOBS_PER_KEY="2", DUALUSE_MAX_JOB_ROWS="5000",
-                             DUALUSE_JOB_RETENTION_SECONDS="8")
+    srv, keys = keyed_server(
+        state,
+        quick_model_dir,
+        request.param,
+        ROLES,
+        DUALUSE_JOB_CHUNK_SIZE="20",
+        DUALUSE_MAX_ACTIVE_JOBS_PER_KEY="2",
+        DUALUSE_MAX_JOB_ROWS="5000",
+        DUALUSE_JOB_RETENTION_SECONDS="8",
+    )
     yield srv, keys, state
     srv.stop()
 

@@ -70,10 +70,20 @@ class ScriptedHandler(BaseHTTPRequestHandler):
         if product == "slow":
             time.sleep(SLOW_REPLY_SECONDS)
         content = ANSWERS["valid"] if product == "slow" else ANSWERS.get(product, ANSWERS["nolabel"])
-        self._send(200, json.dumps({
-            "id": "chatcmpl-1", "object": "chat.completion", "created": 0, "model": body.get("model"),
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
-        }))
+        self._send(
+            200,
+            json.dumps(
+                {
+                    "id": "chatcmpl-1",
+                    "object": "chat.completion",
+                    "created": 0,
+                    "model": body.get("model"),
+                    "choices": [
+                        {"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}
+                    ],
+                }
+            ),
+        )
 
 
 @pytest.fixture(scope="module")
@@ -92,8 +102,9 @@ def scripted_url():
 def client(scripted_url):
     """Return a client of the scripted server with a short timeout and an API key."""
     ScriptedHandler.requests.clear()
-    settings = LLMSettings(base_url=scripted_url, model="scripted-model", api_key="secret-key",
-                           timeout=CLIENT_TIMEOUT_SECONDS)
+    settings = LLMSettings(
+        base_url=scripted_url, model="scripted-model", api_key="secret-key", timeout=CLIENT_TIMEOUT_SECONDS
+    )
     with LLMClient(settings) as llm_client:
         yield llm_client
 
@@ -109,17 +120,21 @@ def test_valid_answer_and_the_request_sent(client):
     assert request["body"]["model"] == "scripted-model"
     system = request["body"]["messages"][0]
     assert system["role"] == "system"
-    assert all(label.id in system["content"] and label.scope in system["content"]
-               for label in default_taxonomy().labels)
+    assert all(
+        label.id in system["content"] and label.scope in system["content"] for label in default_taxonomy().labels
+    )
 
 
-@pytest.mark.parametrize(("product", "labels", "unknown"), [
-    ("fenced", ["sensors_lasers"], []),
-    ("prose", ["aerospace"], []),
-    ("unknown", ["telecom", "sensors_lasers"], ["weapons"]),
-    ("truncated", ["marine"], []),
-    ("nolabel", [], []),
-])
+@pytest.mark.parametrize(
+    ("product", "labels", "unknown"),
+    [
+        ("fenced", ["sensors_lasers"], []),
+        ("prose", ["aerospace"], []),
+        ("unknown", ["telecom", "sensors_lasers"], ["weapons"]),
+        ("truncated", ["marine"], []),
+        ("nolabel", [], []),
+    ],
+)
 def test_answers_are_parsed_and_unknown_ids_reported(client, product, labels, unknown):
     opinion = client.propose_labels(product)
     assert opinion.error is None
@@ -127,15 +142,18 @@ def test_answers_are_parsed_and_unknown_ids_reported(client, product, labels, un
     assert opinion.unknown_labels == unknown
 
 
-@pytest.mark.parametrize(("product", "error"), [
-    ("refusal", "refused: I'm sorry"),
-    ("malformed", "no JSON object with 'labels'"),
-    ("wrongtype", "'labels' must be a list"),
-    ("empty", "empty answer"),
-    ("http500", "HTTP 500"),
-    ("notjson", "not a chat-completions response"),
-    ("nochoices", "not a chat-completions response"),
-])
+@pytest.mark.parametrize(
+    ("product", "error"),
+    [
+        ("refusal", "refused: I'm sorry"),
+        ("malformed", "no JSON object with 'labels'"),
+        ("wrongtype", "'labels' must be a list"),
+        ("empty", "empty answer"),
+        ("http500", "HTTP 500"),
+        ("notjson", "not a chat-completions response"),
+        ("nochoices", "not a chat-completions response"),
+    ],
+)
 def test_failures_come_back_as_errors(client, product, error):
     opinion = client.propose_labels(product)
     assert opinion.labels == []
@@ -172,8 +190,14 @@ def test_second_opinion_raises_a_concern_only_for_a_label_the_model_missed(clien
 
 def test_settings_from_environment():
     assert not LLMSettings.from_env({}).enabled
-    settings = LLMSettings.from_env({"DUALUSE_LLM_BASE_URL": "http://llm.internal:8000/v1/", "DUALUSE_LLM_MODEL": "m",
-                                     "DUALUSE_LLM_API_KEY": "k", "DUALUSE_LLM_TIMEOUT": "7.5"})
+    settings = LLMSettings.from_env(
+        {
+            "DUALUSE_LLM_BASE_URL": "http://llm.internal:8000/v1/",
+            "DUALUSE_LLM_MODEL": "m",
+            "DUALUSE_LLM_API_KEY": "k",
+            "DUALUSE_LLM_TIMEOUT": "7.5",
+        }
+    )
     assert settings == LLMSettings(base_url="http://llm.internal:8000/v1", model="m", api_key="k", timeout=7.5)
     with pytest.raises(ValueError, match="DUALUSE_LLM_TIMEOUT"):
         LLMSettings.from_env({"DUALUSE_LLM_TIMEOUT": "soon"})
@@ -223,12 +247,20 @@ def test_evaluate_llm_on_a_seeded_sample(client):
 
 
 def test_gemma_turn_format_and_json_object_end():
-    prompt = gemma_prompt([{"role": "system", "content": "Rules."}, {"role": "user", "content": "Hi"},
-                           {"role": "assistant", "content": "{}"}, {"role": "user", "content": "Next"}])
-    assert prompt == ("<start_of_turn>user\nRules.\n\nHi<end_of_turn>\n<start_of_turn>model\n{}<end_of_turn>\n"
-                      "<start_of_turn>user\nNext<end_of_turn>\n<start_of_turn>model\n")
+    prompt = gemma_prompt(
+        [
+            {"role": "system", "content": "Rules."},
+            {"role": "user", "content": "Hi"},
+            {"role": "assistant", "content": "{}"},
+            {"role": "user", "content": "Next"},
+        ]
+    )
+    assert prompt == (
+        "<start_of_turn>user\nRules.\n\nHi<end_of_turn>\n<start_of_turn>model\n{}<end_of_turn>\n"
+        "<start_of_turn>user\nNext<end_of_turn>\n<start_of_turn>model\n"
+    )
     text = 'ok {"a": "}\\"{", "b": {"c": 1}} trailing {'
-    assert text[:first_json_object_end(text)] == 'ok {"a": "}\\"{", "b": {"c": 1}}'
+    assert text[: first_json_object_end(text)] == 'ok {"a": "}\\"{", "b": {"c": 1}}'
     assert first_json_object_end('{"labels": [') is None
 
 
@@ -237,7 +269,10 @@ def test_embedded_gemma_server_answers_through_the_client(tmp_path):
     log = (tmp_path / "gemma.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "classifier.cli", "llm", "serve", "--port", str(port)],
-        env={**os.environ, "HF_HUB_OFFLINE": "1"}, stdout=log, stderr=subprocess.STDOUT)
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base_url = f"http://127.0.0.1:{port}/v1"
     try:
         deadline = time.monotonic() + 300
@@ -250,8 +285,11 @@ def test_embedded_gemma_server_answers_through_the_client(tmp_path):
             except httpx.HTTPError:
                 time.sleep(1)
         assert [model["id"] for model in models["data"]] == [MODEL_ID]
-        streamed = httpx.post(f"{base_url}/chat/completions", timeout=10,
-                              json={"messages": [{"role": "user", "content": "hi"}], "stream": True})
+        streamed = httpx.post(
+            f"{base_url}/chat/completions",
+            timeout=10,
+            json={"messages": [{"role": "user", "content": "hi"}], "stream": True},
+        )
         assert streamed.status_code == 400 and "streaming" in streamed.text
         with LLMClient(LLMSettings(base_url=base_url, model=MODEL_ID, timeout=180)) as gemma:
             opinion = gemma.second_opinion("Fibre-optic gyroscope, bias stability 0.005 deg/h, navigation grade", [])
@@ -268,8 +306,13 @@ def test_embedded_gemma_server_answers_through_the_client(tmp_path):
 @pytest.fixture(scope="module")
 def api_with_llm(scripted_url, quick_model_dir, tmp_path_factory):
     """Yield (server, api key) of a real service whose second opinions come from the scripted LLM server."""
-    srv = Server(tmp_path_factory.mktemp("state-llm"), quick_model_dir, DUALUSE_LLM_BASE_URL=scripted_url,
-                 DUALUSE_LLM_MODEL="scripted-model", DUALUSE_LLM_TIMEOUT=str(CLIENT_TIMEOUT_SECONDS))
+    srv = Server(
+        tmp_path_factory.mktemp("state-llm"),
+        quick_model_dir,
+        DUALUSE_LLM_BASE_URL=scripted_url,
+        DUALUSE_LLM_MODEL="scripted-model",
+        DUALUSE_LLM_TIMEOUT=str(CLIENT_TIMEOUT_SECONDS),
+    )
     key = cli(srv.env, "keys", "create", "tests").stdout.strip().splitlines()[-1]
     yield srv.start(), key
     srv.stop()
@@ -283,15 +326,26 @@ def _post(server, path: str, body: dict) -> dict:
 
 
 def test_api_second_opinion_only_for_uncertain_items_and_labels_unchanged(api_with_llm):
-    texts = ["valid", "Ring laser gyro 0.001 deg/h", "Cotton T-shirt", "Maraging steel tube 2 GPa", "Toy drone",
-             "Thermal camera 640x512 uncooled", "Centrifuge 10 L", "http500"]
+    texts = [
+        "valid",
+        "Ring laser gyro 0.001 deg/h",
+        "Cotton T-shirt",
+        "Maraging steel tube 2 GPa",
+        "Toy drone",
+        "Thermal camera 640x512 uncooled",
+        "Centrifuge 10 L",
+        "http500",
+    ]
     items = [{"id": str(i), "text": text} for i, text in enumerate(texts)] + [{"id": "empty", "text": ""}]
     plain = _post(api_with_llm, "/v1/classify", {"items": items})["results"]
     assisted = _post(api_with_llm, "/v1/classify", {"items": items, "second_opinion": True})["results"]
     assert any(result["uncertain"] for result in plain), "the quick model marks some of these uncertain"
     for before, after in zip(plain, assisted):
         assert (after["labels"], after["dual_use"], after["uncertain"]) == (
-            before["labels"], before["dual_use"], before["uncertain"])
+            before["labels"],
+            before["dual_use"],
+            before["uncertain"],
+        )
         assert before["second_opinion"] is None
         asked = bool(after["uncertain"]) and after["error"] is None
         assert (after["second_opinion"] is not None) == asked, after
@@ -300,15 +354,39 @@ def test_api_second_opinion_only_for_uncertain_items_and_labels_unchanged(api_wi
 
 
 def test_api_second_opinion_on_review_decisions_never_changes_them(api_with_llm):
-    orders = [{"id": "old", "description": "valid", "destination_country": "JP", "end_user": "Aeon Retail",
-               "end_user_country": "JP", "end_use": "resale", "date": "2020-01-01"},
-              {"id": "fail", "description": "http500", "destination_country": "JP", "end_user": "Aeon Retail",
-               "end_user_country": "JP", "end_use": "resale", "date": "2020-01-01"},
-              {"id": "p", "labels": ["navigation_avionics"], "destination_country": "JP",
-               "end_user": "JMSDF Sasebo District", "end_user_country": "JP", "end_use": "patrol aircraft",
-               "date": "2026-03-01"}]
+    orders = [
+        {
+            "id": "old",
+            "description": "valid",
+            "destination_country": "JP",
+            "end_user": "Aeon Retail",
+            "end_user_country": "JP",
+            "end_use": "resale",
+            "date": "2020-01-01",
+        },
+        {
+            "id": "fail",
+            "description": "http500",
+            "destination_country": "JP",
+            "end_user": "Aeon Retail",
+            "end_user_country": "JP",
+            "end_use": "resale",
+            "date": "2020-01-01",
+        },
+        {
+            "id": "p",
+            "labels": ["navigation_avionics"],
+            "destination_country": "JP",
+            "end_user": "JMSDF Sasebo District",
+            "end_user_country": "JP",
+            "end_use": "patrol aircraft",
+            "date": "2026-03-01",
+        },
+    ]
     plain = {r["id"]: r for r in _post(api_with_llm, "/v1/screen", {"orders": orders})["results"]}
-    assisted = {r["id"]: r for r in _post(api_with_llm, "/v1/screen", {"orders": orders, "second_opinion": True})["results"]}
+    assisted = {
+        r["id"]: r for r in _post(api_with_llm, "/v1/screen", {"orders": orders, "second_opinion": True})["results"]
+    }
     assert plain["old"]["decision"] == assisted["old"]["decision"] == "review"
     opinion = assisted["old"]["second_opinion"]
     assert opinion["labels"] == ["navigation_avionics"] and opinion["model"] == "scripted-model"
@@ -316,8 +394,10 @@ def test_api_second_opinion_on_review_decisions_never_changes_them(api_with_llm)
     assert "HTTP 500" in assisted["fail"]["second_opinion"]["error"] and assisted["fail"]["decision"] == "review"
     assert assisted["p"]["decision"] == "prohibited" and assisted["p"]["second_opinion"] is None
     audit = httpx.get(f"{api_with_llm[0].url}/v1/audit", headers={"X-API-Key": api_with_llm[1]}, timeout=30).json()
-    assert any((json.loads(record["output"]).get("second_opinion") or {}).get("model") == "scripted-model"
-               for record in audit["records"])
+    assert any(
+        (json.loads(record["output"]).get("second_opinion") or {}).get("model") == "scripted-model"
+        for record in audit["records"]
+    )
 
 
 def test_api_second_opinion_when_no_llm_is_configured(quick_model_dir, tmp_path):
@@ -326,8 +406,15 @@ def test_api_second_opinion_when_no_llm_is_configured(quick_model_dir, tmp_path)
     key = cli(srv.env, "keys", "create", "tests").stdout.strip().splitlines()[-1]
     srv.start()
     try:
-        order = {"id": "old", "description": "Ring laser gyro", "destination_country": "JP", "end_user": "Aeon Retail",
-                 "end_user_country": "JP", "end_use": "resale", "date": "2020-01-01"}
+        order = {
+            "id": "old",
+            "description": "Ring laser gyro",
+            "destination_country": "JP",
+            "end_user": "Aeon Retail",
+            "end_user_country": "JP",
+            "end_use": "resale",
+            "date": "2020-01-01",
+        }
         [result] = _post((srv, key), "/v1/screen", {"orders": [order], "second_opinion": True})["results"]
         assert result["decision"] == "review" and "DUALUSE_LLM_BASE_URL" in result["second_opinion"]["error"]
         assert httpx.get(f"{srv.url}/readyz").json()["llm"]["enabled"] is False
@@ -350,12 +437,27 @@ def test_llm_label_command_against_a_configured_server(scripted_url, tmp_path):
 
 def test_llm_label_falls_back_to_the_embedded_model(tmp_path):
     source = tmp_path / "catalog.jsonl"
-    source.write_text('{"id": "a", "description": "Maraging steel rotor tube for gas centrifuges"}\n'
-                      '{"id": "b", "description": ""}\n', encoding="utf-8")
+    source.write_text(
+        '{"id": "a", "description": "Maraging steel rotor tube for gas centrifuges"}\n{"id": "b", "description": ""}\n',
+        encoding="utf-8",
+    )
     env = {key: value for key, value in os.environ.items() if not key.startswith("DUALUSE_LLM_")}
-    done = subprocess.run([sys.executable, "-m", "classifier.cli", "llm-label", str(source), "-o",
-                           str(tmp_path / "review.csv"), "--quiet"], env={**env, "HF_HUB_OFFLINE": "1"},
-                          capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "classifier.cli",
+            "llm-label",
+            str(source),
+            "-o",
+            str(tmp_path / "review.csv"),
+            "--quiet",
+        ],
+        env={**env, "HF_HUB_OFFLINE": "1"},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     assert "2 rows written" in done.stdout and MODEL_ID in done.stdout
     with (tmp_path / "review.csv").open(encoding="utf-8") as handle:

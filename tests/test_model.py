@@ -27,8 +27,10 @@ def test_model_directory_holds_weights_tokenizer_labels_thresholds_card_and_expo
     assert {"model.safetensors", "head.safetensors", "tokenizer.json", "config.json", "model.int8.onnx"} <= encoder
     config = json.loads((quick_model_dir / "dualuse.json").read_text())
     assert len(config["labels"]) == 11 and set(config["thresholds"]) == set(config["labels"])
-    assert config["members"] == {"transformer": {"kind": "transformer", "path": "transformer"},
-                                 "ngram": {"kind": "ngram", "path": "ngram"}}
+    assert config["members"] == {
+        "transformer": {"kind": "transformer", "path": "transformer"},
+        "ngram": {"kind": "ngram", "path": "ngram"},
+    }
     card = (quick_model_dir / "README.md").read_text()
     assert "sha256" in card and "not a legal determination" in card
 
@@ -64,8 +66,9 @@ def test_a_model_saved_before_members_had_kinds_still_loads(quick_model, quick_m
     config = json.loads((legacy / "dualuse.json").read_text())
     config["members"] = {"transformer": "TransformerScorer", "ngram": "NgramClassifier"}
     (legacy / "dualuse.json").write_text(json.dumps(config))
-    np.testing.assert_array_equal(DualUseClassifier.from_pretrained(legacy).predict_proba(TEXTS),
-                                  quick_model.predict_proba(TEXTS))
+    np.testing.assert_array_equal(
+        DualUseClassifier.from_pretrained(legacy).predict_proba(TEXTS), quick_model.predict_proba(TEXTS)
+    )
     config["members"]["ngram"] = "SomethingElse"
     (legacy / "dualuse.json").write_text(json.dumps(config))
     with pytest.raises(ValueError, match="unknown member"):

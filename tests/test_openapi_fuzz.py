@@ -17,9 +17,26 @@ def test_schemathesis_finds_no_server_error(quick_model_dir, tmp_path):
     try:
         executable = shutil.which("schemathesis") or str(Path(sys.executable).with_name("schemathesis"))
         result = subprocess.run(
-            [executable, "run", f"{srv.url}/openapi.json", "--checks", "not_a_server_error", "-H", f"X-API-Key: {key}",
-             "--max-examples", "25", "--seed", "7", "--request-timeout", "60", "--phases", "examples,fuzzing"],
-            capture_output=True, text=True, timeout=900,
+            [
+                executable,
+                "run",
+                f"{srv.url}/openapi.json",
+                "--checks",
+                "not_a_server_error",
+                "-H",
+                f"X-API-Key: {key}",
+                "--max-examples",
+                "25",
+                "--seed",
+                "7",
+                "--request-timeout",
+                "60",
+                "--phases",
+                "examples,fuzzing",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=900,
         )
     finally:
         srv.stop()

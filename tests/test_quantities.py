@@ -54,9 +54,19 @@ def test_value_and_unit_in_each_language(text, value, unit):
 
 @pytest.mark.parametrize(
     ("text", "comparator"),
-    [("≤0.5 µm", "<="), ("0.5µm以下", "<="), ("0.5µm未満", "<"), ("10 kW以上", ">="), ("不大于0.01°/h", "<="),
-     ("不小于20 L", ">="), ("优于0.01°/h", "better"), ("better than 0.01 deg/h", "better"), ("< 50 mK", "<"),
-     ("> 2 kW", ">"), ("±3 µm", "±")],
+    [
+        ("≤0.5 µm", "<="),
+        ("0.5µm以下", "<="),
+        ("0.5µm未満", "<"),
+        ("10 kW以上", ">="),
+        ("不大于0.01°/h", "<="),
+        ("不小于20 L", ">="),
+        ("优于0.01°/h", "better"),
+        ("better than 0.01 deg/h", "better"),
+        ("< 50 mK", "<"),
+        ("> 2 kW", ">"),
+        ("±3 µm", "±"),
+    ],
 )
 def test_comparators(text, comparator):
     assert only(text).comparator == comparator
@@ -64,8 +74,13 @@ def test_comparators(text, comparator):
 
 @pytest.mark.parametrize(
     ("text", "low", "high"),
-    [("2-18 GHz", 2, 18), ("10～20 GHz", 10, 20), ("10至20 kg", 10, 20), ("-40 to +85 °C", -40, 85),
-     ("2 GHz to 18 GHz", 2, 18)],
+    [
+        ("2-18 GHz", 2, 18),
+        ("10～20 GHz", 10, 20),
+        ("10至20 kg", 10, 20),
+        ("-40 to +85 °C", -40, 85),
+        ("2 GHz to 18 GHz", 2, 18),
+    ],
 )
 def test_ranges(text, low, high):
     stated = only(text)
@@ -74,8 +89,15 @@ def test_ranges(text, low, high):
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("drift 1.5×10⁻³ deg/h", 1.5e-3), ("stability 5 x10^-7 ppm", 5e-7), ("3e-6 ppm", 3e-6), ("0,005 mm", 0.005),
-     ("1,500 kg", 1500), ("1.5万转/分", 15000), ("5千转/分", 5000)],
+    [
+        ("drift 1.5×10⁻³ deg/h", 1.5e-3),
+        ("stability 5 x10^-7 ppm", 5e-7),
+        ("3e-6 ppm", 3e-6),
+        ("0,005 mm", 0.005),
+        ("1,500 kg", 1500),
+        ("1.5万转/分", 15000),
+        ("5千转/分", 5000),
+    ],
 )
 def test_number_forms(text, value):
     assert only(text).value == pytest.approx(value)
@@ -83,8 +105,17 @@ def test_number_forms(text, value):
 
 @pytest.mark.parametrize(
     "text",
-    ["MPU-6050 breakout", "T800 prepreg", "5N gallium", "4K camera", "316L stainless", "Zircaloy-4 bar",
-     "640x512 array", "FIPS 140-2 module", "qty 20 pcs"],
+    [
+        "MPU-6050 breakout",
+        "T800 prepreg",
+        "5N gallium",
+        "4K camera",
+        "316L stainless",
+        "Zircaloy-4 bar",
+        "640x512 array",
+        "FIPS 140-2 module",
+        "qty 20 pcs",
+    ],
 )
 def test_no_value_is_guessed(text):
     assert extract_quantities(text) == []

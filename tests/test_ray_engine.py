@@ -10,9 +10,15 @@ ray = pytest.importorskip("ray", reason="the Ray engine needs the optional extra
 from classifier.catalog import label_catalog  # noqa: E402
 from classifier.ray_engine import label_catalog_ray  # noqa: E402
 
-ITEMS = ["Hot isostatic press, 2000 bar, 1400 C", "Ring laser gyroscope, bias stability 0.005 deg/h",
-         "Cotton tote bag, printed logo", "液体火箭发动机涡轮泵 推力50吨级", "サマリウムコバルト磁石 Sm2Co17",
-         "Garden hose 50 ft with brass fittings", "Uncooled thermal imaging core 640x512, 12 um, 60 Hz"]
+ITEMS = [
+    "Hot isostatic press, 2000 bar, 1400 C",
+    "Ring laser gyroscope, bias stability 0.005 deg/h",
+    "Cotton tote bag, printed logo",
+    "液体火箭发动机涡轮泵 推力50吨级",
+    "サマリウムコバルト磁石 Sm2Co17",
+    "Garden hose 50 ft with brass fittings",
+    "Uncooled thermal imaging core 640x512, 12 um, 60 Hz",
+]
 SPECS = ["", "qty 10", "for export to a university laboratory, delivery in six weeks, full documentation"]
 
 
@@ -25,8 +31,10 @@ def local_ray(tmp_path_factory, monkeypatch):
 
 
 def _catalog(tmp_path, suffix):
-    rows = [{"id": f"S{i:02d}", "description": f"{ITEMS[i % len(ITEMS)]} {SPECS[i % len(SPECS)]}".strip(),
-             "price": str(i)} for i in range(50)]
+    rows = [
+        {"id": f"S{i:02d}", "description": f"{ITEMS[i % len(ITEMS)]} {SPECS[i % len(SPECS)]}".strip(), "price": str(i)}
+        for i in range(50)
+    ]
     rows[3]["description"] = ""
     path = tmp_path / f"catalog{suffix}"
     if suffix == ".parquet":

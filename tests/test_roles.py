@@ -3,6 +3,8 @@ is the key's name; training trusts only analysts' reviews. On SQLite and Postgre
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 import pytest
 
@@ -28,8 +30,9 @@ def _as(served, name: str) -> httpx.Client:
 def test_keys_are_created_with_a_role_and_listed_with_it(served):
     srv, _ = served
     listed = cli(srv.env, "keys", "list").stdout
-    assert all(f" {role} " in line for line in listed.splitlines() for name, role in ROLES.items()
-               if f" {name} " in line)
+    assert all(
+        f" {role} " in line for line in listed.splitlines() for name, role in ROLES.items() if f" {name} " in line
+    )
     refused = cli(srv.env, "keys", "create", "x", "--role", "root")
     assert refused.returncode == 2 and "invalid choice" in refused.stderr
 
@@ -73,17 +76,19 @@ def test_the_reviewer_is_the_key_name_and_bad_texts_are_refused(served):
     assert [r["reviewer"] for r in stored if r["text"] == review["text"]] == ["alice"]
 
 
-def test_training_trusts_only_reviews_from_analyst_keys(served, monkeypatch):
-    from training.reviews import load_reviews
+def test_training_trusts_only_reviews_from_analyst_keys(served):
+    from api.settings import Settings
+    from api.storage import trusted_reviews
 
     srv, _ = served
-    texts = {"alice": "Marine sonar transducer 30 kHz (client)", "checker": "Hot isostatic press 2000 bar (analyst)",
-             "boss": "Ring laser gyro unit (admin)"}
+    texts = {
+        "alice": "Marine sonar transducer 30 kHz (client)",
+        "checker": "Hot isostatic press 2000 bar (analyst)",
+        "boss": "Ring laser gyro unit (admin)",
+    }
     for name, text in texts.items():
         with _as(served, name) as client:
             assert client.post("/v1/reviews", json={"text": text, "labels": [], "reason": "r"}).status_code == 201
-    for variable in ("DUALUSE_STATE_DIR", "DUALUSE_DATABASE_URL"):
-        if variable in srv.env:
-            monkeypatch.setenv(variable, srv.env[variable])
-    trusted = {review.text for review in load_reviews()}
+    database = srv.env.get("DUALUSE_DATABASE_URL") or Settings(state_dir=Path(srv.env["DUALUSE_STATE_DIR"])).database
+    trusted = {review.text for review in trusted_reviews(database)}
     assert texts["checker"] in trusted and texts["boss"] in trusted and texts["alice"] not in trusted

@@ -104,8 +104,11 @@ def test_end_user_names_as_written(matcher, written, entity_id, status, method):
 
 @pytest.mark.parametrize(
     ("written", "detail"),
-    [("JMSDF Fleet Air Wing 4", "fleet air wing 4"), ("三菱電機株式会社 鎌倉製作所", "鎌倉製作所"),
-     ("海上自衛隊佐世保地方隊", "佐世保地方隊")],
+    [
+        ("JMSDF Fleet Air Wing 4", "fleet air wing 4"),
+        ("三菱電機株式会社 鎌倉製作所", "鎌倉製作所"),
+        ("海上自衛隊佐世保地方隊", "佐世保地方隊"),
+    ],
 )
 def test_attached_unit_is_kept_as_detail(matcher, written, detail):
     assert matcher.match(written, JAPAN).detail == detail
@@ -116,11 +119,14 @@ def test_fuzzy_match_reports_its_score(matcher):
     assert 90 <= match.score < 100
 
 
-@pytest.mark.parametrize(("written", "countries", "entity_id"), [
-    ("Ministry of Defence", frozenset({"JP"}), "jp-mod"),
-    ("Ministry of Defence", frozenset({"GB"}), None),
-    ("MOD", frozenset({"DE"}), None),
-    ("MOD", frozenset({"JP"}), "jp-mod"),
-])
+@pytest.mark.parametrize(
+    ("written", "countries", "entity_id"),
+    [
+        ("Ministry of Defence", frozenset({"JP"}), "jp-mod"),
+        ("Ministry of Defence", frozenset({"GB"}), None),
+        ("MOD", frozenset({"DE"}), None),
+        ("MOD", frozenset({"JP"}), "jp-mod"),
+    ],
+)
 def test_generic_aliases_need_a_japanese_context(matcher, written, countries, entity_id):
     assert matcher.match(written, countries).entity_id == entity_id

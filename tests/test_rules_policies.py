@@ -49,8 +49,12 @@ BROKEN = [
     (NO1, lambda doc: doc.update(effective_from="2026-13-01"), "effective_from", "is not a date"),
     (NO1, lambda doc: doc.update(effective_to=dt.date(2025, 1, 1)), "effective_to", "is before effective_from"),
     (NO1, set_condition("end_user_in", ["jp_military"]), "rules[0].applies_when.end_user_in", "unknown field"),
-    (NO1, set_condition("end_user_on", ["jp_militray"]), "rules[0].applies_when.end_user_on[0]",
-     "not the id of any entity list"),
+    (
+        NO1,
+        set_condition("end_user_on", ["jp_militray"]),
+        "rules[0].applies_when.end_user_on[0]",
+        "not the id of any entity list",
+    ),
     (NO1, set_condition("route_includes", ["JPN"]), "rules[0].applies_when.route_includes[0]", "ISO 3166"),
     (NO1, set_condition("item", ["dual-use"]), "rules[0].applies_when.item[0]", "is not one of"),
     (NO1, lambda doc: doc["rules"][0].update(applies_when={}), "rules[0].applies_when", "at least one condition"),
@@ -62,26 +66,41 @@ BROKEN = [
     (MILITARY, set_entity(1, "relation", "branch"), "entities[1].relation", "is not one of unit, subsidiary"),
     (MILITARY, lambda doc: doc["list"].update(kind="blacklist"), "list.kind", "is not one of"),
     (MILITARY, set_entity(0, "aliases", {"en": ["Mitsubishi"]}), "entities[0].aliases", "shared by unrelated firms"),
-    (MILITARY, set_entity(0, "aliases", {"abbr": ["JMSDF"]}), "entities[3].aliases",
-     "'JMSDF' of 'jp-jmsdf' is also an alias of 'jp-mod'"),
+    (
+        MILITARY,
+        set_entity(0, "aliases", {"abbr": ["JMSDF"]}),
+        "entities[3].aliases",
+        "'JMSDF' of 'jp-jmsdf' is also an alias of 'jp-mod'",
+    ),
     (MILITARY, set_entity(0, "aliases", {"nickname": ["MoD"]}), "entities[0].aliases.nickname", "unknown field"),
     (CONTROL, lambda doc: doc["entities"].append({"ref": "jp-ndaa"}), "ref", "not the id of an entity"),
-    (CONTROL, lambda doc: doc["list"].update(instrument="mofcom-2026-111"), "list.instrument",
-     "not the id of any policy"),
+    (
+        CONTROL,
+        lambda doc: doc["list"].update(instrument="mofcom-2026-111"),
+        "list.instrument",
+        "not the id of any policy",
+    ),
     (CONTROL, set_entity(0, "id", "jp-nda"), "entities[0].id", "already defined"),
 ]
 
 
 TERMS = "terms/screening_terms.yaml"
 BROKEN += [
-    (TERMS, lambda doc: doc["civilian_senses"][0].update(senses=["{colours} navy"]), "civilian_senses[0].senses",
-     "unknown word class {colours}"),
-    (TERMS, lambda doc: doc["civilian_senses"][0].pop("source"), "civilian_senses[0].source",
-     "`source: unsourced`"),
+    (
+        TERMS,
+        lambda doc: doc["civilian_senses"][0].update(senses=["{colours} navy"]),
+        "civilian_senses[0].senses",
+        "unknown word class {colours}",
+    ),
+    (TERMS, lambda doc: doc["civilian_senses"][0].pop("source"), "civilian_senses[0].source", "`source: unsourced`"),
     (TERMS, lambda doc: doc["military_terms"].update(en=["weapon(s"]), "military_terms.en", "not a valid phrase list"),
     (TERMS, lambda doc: doc.update(militray_terms={}), "militray_terms", "unknown field"),
-    (MILITARY, lambda doc: doc["entities"][0]["aliases"].update(en=[{"name": "MoD Tokyo", "source": "a friend"}]),
-     "entities[0].aliases.en[0].source", "neither an http(s) address nor 'unsourced'"),
+    (
+        MILITARY,
+        lambda doc: doc["entities"][0]["aliases"].update(en=[{"name": "MoD Tokyo", "source": "a friend"}]),
+        "entities[0].aliases.en[0].source",
+        "neither an http(s) address nor 'unsourced'",
+    ),
 ]
 
 
@@ -109,15 +128,33 @@ NEW_INSTRUMENT = {
     "effective_from": dt.date(2026, 9, 1),
     "effective_to": None,
     "sources": [{"url": "https://example.org/announcement-99"}],
-    "rules": [{"id": "control-list", "decision": "prohibited", "detail": "Listed by the example announcement.",
-               "applies_when": {"item": ["dual_use"], "end_user_on": ["example_control"]}}],
+    "rules": [
+        {
+            "id": "control-list",
+            "decision": "prohibited",
+            "detail": "Listed by the example announcement.",
+            "applies_when": {"item": ["dual_use"], "end_user_on": ["example_control"]},
+        }
+    ],
 }
 NEW_LIST = {
-    "list": {"id": "example_control", "kind": "control_list", "title": {"en": "Example control list"},
-             "instrument": "mofcom-2026-099", "date": dt.date(2026, 9, 1), "effective_from": dt.date(2026, 9, 1),
-             "sources": [{"url": "https://example.org/announcement-99"}]},
-    "entities": [{"id": "example-optics", "name": "Example Optics K.K.", "country": "JP",
-                  "aliases": {"ja": ["株式会社エグザンプル光学"]}}],
+    "list": {
+        "id": "example_control",
+        "kind": "control_list",
+        "title": {"en": "Example control list"},
+        "instrument": "mofcom-2026-099",
+        "date": dt.date(2026, 9, 1),
+        "effective_from": dt.date(2026, 9, 1),
+        "sources": [{"url": "https://example.org/announcement-99"}],
+    },
+    "entities": [
+        {
+            "id": "example-optics",
+            "name": "Example Optics K.K.",
+            "country": "JP",
+            "aliases": {"ja": ["株式会社エグザンプル光学"]},
+        }
+    ],
 }
 
 
@@ -144,7 +181,12 @@ def test_effective_to_ends_a_rule(data_copy):
 
 def test_shipped_data_loads_and_records_gaps():
     policy = load_policy(DATA_DIR)
-    assert {"jp_military", "mofcom_2026_11_control", "mofcom_2026_12_watch", "mofcom_2026_27_control",
-            "jp_defence_contractors"} <= set(policy.lists)
+    assert {
+        "jp_military",
+        "mofcom_2026_11_control",
+        "mofcom_2026_12_watch",
+        "mofcom_2026_27_control",
+        "jp_defence_contractors",
+    } <= set(policy.lists)
     assert any("Position 15: NOT FOUND" in gap for gap in policy.lists["mofcom_2026_11_control"].gaps)
     assert len(policy.version) == 12

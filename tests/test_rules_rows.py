@@ -18,9 +18,17 @@ def policy():
 
 
 def row(**fields):
-    values = {"id": "r", "description": "fibre-optic gyro", "destination_country": "JP", "end_user": "JMSDF",
-              "end_user_country": "JP", "end_use": "spares", "labels": '["navigation_avionics"]',
-              "intermediate_countries": "", "date": "2026-03-01"}
+    values = {
+        "id": "r",
+        "description": "fibre-optic gyro",
+        "destination_country": "JP",
+        "end_user": "JMSDF",
+        "end_user_country": "JP",
+        "end_use": "spares",
+        "labels": '["navigation_avionics"]',
+        "intermediate_countries": "",
+        "date": "2026-03-01",
+    }
     values.update(fields)
     return values
 

@@ -40,9 +40,20 @@ def test_screen_sample_orders_prints_summary_and_writes_every_row(quick_model_di
 def test_screen_jsonl_with_malformed_line_keeps_it(tmp_path):
     source = tmp_path / "orders.jsonl"
     source.write_text(
-        json.dumps({"id": "a", "labels": ["aerospace"], "destination_country": "JP", "end_user": "JASDF",
-                    "end_user_country": "JP", "end_use": "spare parts", "date": "2026-05-01"}) + "\n{oops\n",
-        encoding="utf-8")
+        json.dumps(
+            {
+                "id": "a",
+                "labels": ["aerospace"],
+                "destination_country": "JP",
+                "end_user": "JASDF",
+                "end_user_country": "JP",
+                "end_use": "spare parts",
+                "date": "2026-05-01",
+            }
+        )
+        + "\n{oops\n",
+        encoding="utf-8",
+    )
     output = tmp_path / "out.jsonl"
     result = _run("screen", str(source), "-o", str(output))
     assert result.returncode == 0, result.stderr
@@ -58,12 +69,41 @@ def test_lists_import_writes_a_valid_entity_list(tmp_path):
         writer.writerow(["name", "aliases", "country"])
         writer.writerow(["Example Aerospace Works K.K.", "エグザンプル航空; EAW", "JP"])
     output = tmp_path / "example.yaml"
-    result = _run("lists", "import", str(source), "-o", str(output), "--list-id", "example_list", "--kind",
-                  "watch_list", "--title", "Example list", "--source-url", "https://example.org/list",
-                  "--date", "2026-07-01")
+    result = _run(
+        "lists",
+        "import",
+        str(source),
+        "-o",
+        str(output),
+        "--list-id",
+        "example_list",
+        "--kind",
+        "watch_list",
+        "--title",
+        "Example list",
+        "--source-url",
+        "https://example.org/list",
+        "--date",
+        "2026-07-01",
+    )
     assert result.returncode == 0, result.stderr + result.stdout
     assert "1 entities written" in result.stdout
     assert "Example Aerospace Works" in output.read_text(encoding="utf-8")
-    wrong = _run("lists", "import", str(source), "-o", str(output), "--list-id", "x", "--kind", "watch_list",
-                 "--title", "t", "--source-url", "u", "--date", "July")
+    wrong = _run(
+        "lists",
+        "import",
+        str(source),
+        "-o",
+        str(output),
+        "--list-id",
+        "x",
+        "--kind",
+        "watch_list",
+        "--title",
+        "t",
+        "--source-url",
+        "u",
+        "--date",
+        "July",
+    )
     assert wrong.returncode == 2 and "error" in wrong.stderr

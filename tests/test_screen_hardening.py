@@ -25,8 +25,9 @@ def policy():
 
 
 def _decide(policy, end_user: str, end_use: str = "spares"):
-    order = Order(destination_country="JP", end_user=end_user, end_user_country="JP", end_use=end_use,
-                  date=dt.date(2026, 3, 1))
+    order = Order(
+        destination_country="JP", end_user=end_user, end_user_country="JP", end_use=end_use, date=dt.date(2026, 3, 1)
+    )
     return screen_order(order, GYRO, policy)
 
 
@@ -68,21 +69,33 @@ def test_disguised_end_use_is_read_and_noted(policy):
     assert "U+0430" in decision.reasons[0]["text_normalised"]["end_use"]
 
 
-@pytest.mark.parametrize(("written", "expected"), [
-    ("か\u3099", "が"),            # NFKC composes the voicing mark into the kana
-    ("ア\u3099", "ア\u3099"),      # no composed form: the mark is kept, never dropped from kana
-    ("ガンダム", "ガンダム"),
-    ("防衛省", "防衛省"),           # Han characters are never read as look-alikes of other letters
-    ("ロ口力カ", "ロ口力カ"),
-    ("Kaijō", "Kaijo"),
-])
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("か\u3099", "が"),  # NFKC composes the voicing mark into the kana
+        ("ア\u3099", "ア\u3099"),  # no composed form: the mark is kept, never dropped from kana
+        ("ガンダム", "ガンダム"),
+        ("防衛省", "防衛省"),  # Han characters are never read as look-alikes of other letters
+        ("ロ口力カ", "ロ口力カ"),
+        ("Kaijō", "Kaijo"),
+    ],
+)
 def test_japanese_voicing_marks_and_han_characters_survive(written, expected):
     assert unmask(written).text == expected
 
 
 def test_entity_names_are_unmasked_too():
-    entity = Entity(id="acme", name="Acme", country="JP", parent=None, relation=None,
-                    aliases=(Alias("Ac\u200bme Dеfense Works", "en"),), memberships=(), notes=None, path="test")
+    entity = Entity(
+        id="acme",
+        name="Acme",
+        country="JP",
+        parent=None,
+        relation=None,
+        aliases=(Alias("Ac\u200bme Dеfense Works", "en"),),
+        memberships=(),
+        notes=None,
+        path="test",
+    )
     match = EndUserMatcher({"acme": entity}).match("Acme Defense Works", frozenset({"JP"}))
     assert (match.status, match.entity_id) == (MATCHED, "acme")
 
@@ -121,9 +134,10 @@ def test_matching_work_grows_linearly_with_a_repeated_name(policy, monkeypatch, 
 
 
 def test_long_end_user_is_a_row_error_naming_the_field_and_limit(policy):
-    rows = [{"id": "long", "destination_country": "JP", "end_user": "JMSDF " * 100, "labels": "aerospace"},
-            {"id": "fine", "destination_country": "JP", "end_user": "JMSDF", "labels": "aerospace",
-             "date": "2026-03-01"}]
+    rows = [
+        {"id": "long", "destination_country": "JP", "end_user": "JMSDF " * 100, "labels": "aerospace"},
+        {"id": "fine", "destination_country": "JP", "end_user": "JMSDF", "labels": "aerospace", "date": "2026-03-01"},
+    ]
     long, fine = screen_rows(rows, policy)
     assert long["decision"] == ""
     assert long["error"] == f"row 1: end_user is 600 characters long; the limit is {MAX_END_USER_CHARS}"

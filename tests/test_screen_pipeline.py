@@ -11,21 +11,69 @@ import pytest
 from tests.server import Server, cli
 
 ORDERS = [
-    {"id": "listed", "labels": ["navigation_avionics"], "destination_country": "SG", "end_user": "JMSDF Sasebo District",
-     "end_user_country": "JP", "end_use": "patrol aircraft maintenance", "intermediate_countries": ["SG", "MY"],
-     "date": "2026-03-01"},
-    {"id": "described", "description": "Fibre-optic gyro, bias stability 0.005 deg/h", "destination_country": "JP",
-     "end_user": "Omron Corporation", "end_user_country": "JP", "end_use": "factory automation", "date": "2026-03-01"},
-    {"id": "household", "description": "家庭用 電気ケトル 1.2L", "destination_country": "JP", "end_user": "Aeon Retail",
-     "end_user_country": "JP", "end_use": "resale", "date": "2026-03-01"},
-    {"id": "coded", "control_code": "9A012", "destination_country": "JP", "end_user": "三菱重工航空エンジン株式会社",
-     "end_user_country": "JP", "end_use": "civil engine overhaul", "date": "2026-06-01"},
-    {"id": "disguised", "labels": ["aerospace"], "destination_country": "JP", "end_user": "J\u200bМSDF",
-     "end_user_country": "JP", "end_use": "spares", "date": "2026-03-01"},
-    {"id": "typo", "labels": ["aerospace"], "destination_country": "JP", "end_user": "Kawasaki Heavy Industires",
-     "end_user_country": "JP", "end_use": "", "date": "2026-03-01"},
-    {"id": "bad-country", "labels": ["aerospace"], "destination_country": "JPN", "end_user": "x",
-     "end_user_country": "JP", "end_use": "y"},
+    {
+        "id": "listed",
+        "labels": ["navigation_avionics"],
+        "destination_country": "SG",
+        "end_user": "JMSDF Sasebo District",
+        "end_user_country": "JP",
+        "end_use": "patrol aircraft maintenance",
+        "intermediate_countries": ["SG", "MY"],
+        "date": "2026-03-01",
+    },
+    {
+        "id": "described",
+        "description": "Fibre-optic gyro, bias stability 0.005 deg/h",
+        "destination_country": "JP",
+        "end_user": "Omron Corporation",
+        "end_user_country": "JP",
+        "end_use": "factory automation",
+        "date": "2026-03-01",
+    },
+    {
+        "id": "household",
+        "description": "家庭用 電気ケトル 1.2L",
+        "destination_country": "JP",
+        "end_user": "Aeon Retail",
+        "end_user_country": "JP",
+        "end_use": "resale",
+        "date": "2026-03-01",
+    },
+    {
+        "id": "coded",
+        "control_code": "9A012",
+        "destination_country": "JP",
+        "end_user": "三菱重工航空エンジン株式会社",
+        "end_user_country": "JP",
+        "end_use": "civil engine overhaul",
+        "date": "2026-06-01",
+    },
+    {
+        "id": "disguised",
+        "labels": ["aerospace"],
+        "destination_country": "JP",
+        "end_user": "J\u200bМSDF",
+        "end_user_country": "JP",
+        "end_use": "spares",
+        "date": "2026-03-01",
+    },
+    {
+        "id": "typo",
+        "labels": ["aerospace"],
+        "destination_country": "JP",
+        "end_user": "Kawasaki Heavy Industires",
+        "end_user_country": "JP",
+        "end_use": "",
+        "date": "2026-03-01",
+    },
+    {
+        "id": "bad-country",
+        "labels": ["aerospace"],
+        "destination_country": "JPN",
+        "end_user": "x",
+        "end_user_country": "JP",
+        "end_use": "y",
+    },
     {"id": "bad-label", "labels": ["gyro"], "destination_country": "JP", "end_user": "JMSDF", "end_user_country": "JP"},
 ]
 
@@ -53,7 +101,8 @@ def _as_csv_cell(value):
 def test_cli_and_api_give_identical_decisions_and_reasons(server, quick_model_dir, tmp_path):
     source, output = tmp_path / "orders.csv", tmp_path / "decisions.jsonl"
     pd.DataFrame([{key: _as_csv_cell(value) for key, value in order.items()} for order in ORDERS]).to_csv(
-        source, index=False)
+        source, index=False
+    )
     ran = cli(server[0].env, "screen", str(source), "-o", str(output), "--model", str(quick_model_dir))
     assert ran.returncode == 0, ran.stderr
     from_cli = {row["id"]: row for row in map(json.loads, output.read_text(encoding="utf-8").splitlines())}
@@ -66,8 +115,9 @@ def test_cli_and_api_give_identical_decisions_and_reasons(server, quick_model_di
         assert (row["decision"] or None) == result["decision"], order_id
         assert json.loads(row["reasons"]) == result["reasons"], order_id
         assert (json.loads(row["matched_entity"]) if row["matched_entity"] else None) == result["matched_entity"]
-        assert row["error"] == (f"row {list(from_api).index(order_id) + 1}: {result['error']}" if result["error"]
-                                else ""), order_id
+        assert row["error"] == (
+            f"row {list(from_api).index(order_id) + 1}: {result['error']}" if result["error"] else ""
+        ), order_id
     assert from_api["listed"]["decision"] == from_api["disguised"]["decision"] == "prohibited"
     assert "U+200B" in from_api["disguised"]["reasons"][0]["text_normalised"]["end_user"]
     described = from_api["described"]["reasons"][0]

@@ -10,9 +10,15 @@ import pytest
 
 from classifier.tabular import TableWriter
 
-HOSTILE = ["=HYPERLINK(\"http://example.invalid\",\"x\")", "+1+2", "-3", "@SUM(A1:A9)", "\tgyro", "\rgyro"]
-FRAME = pd.DataFrame({"id": ["=1+1", "a", "b", "c", "d", "e"], "description": HOSTILE,
-                      "labels": [["aerospace"]] * 6, "count": [-3, 1, 2, 3, 4, 5]})
+HOSTILE = ['=HYPERLINK("http://example.invalid","x")', "+1+2", "-3", "@SUM(A1:A9)", "\tgyro", "\rgyro"]
+FRAME = pd.DataFrame(
+    {
+        "id": ["=1+1", "a", "b", "c", "d", "e"],
+        "description": HOSTILE,
+        "labels": [["aerospace"]] * 6,
+        "count": [-3, 1, 2, 3, 4, 5],
+    }
+)
 
 
 def _write(path):

@@ -16,28 +16,63 @@ def _previous_release_tables() -> MetaData:
     """The tables exactly as the release before migrations created them."""
     meta = MetaData()
     time = DateTime(timezone=True)
-    Table("api_keys", meta, Column("id", String(32), primary_key=True), Column("name", String(200), nullable=False),
-          Column("key_hash", String(64), nullable=False, unique=True, index=True),
-          Column("created_at", time, nullable=False), Column("revoked_at", time))
-    Table("audit_records", meta, Column("id", Integer, primary_key=True, autoincrement=True),
-          Column("created_at", time, nullable=False, index=True), Column("kind", String(20), nullable=False),
-          Column("api_key_id", String(32)), Column("item_id", String(200)),
-          Column("input_hash", String(64), nullable=False), Column("input_text", Text, nullable=False),
-          Column("output", JSON, nullable=False), Column("model_version", String(100)),
-          Column("policy_version", String(100)))
-    Table("jobs", meta, Column("id", String(32), primary_key=True),
-          Column("status", String(20), nullable=False, index=True), Column("filename", String(300), nullable=False),
-          Column("input_path", Text, nullable=False), Column("output_path", Text, nullable=False),
-          Column("id_column", String(200), nullable=False), Column("text_column", String(200), nullable=False),
-          Column("rows_done", Integer, nullable=False), Column("rows_total", Integer), Column("error", Text),
-          Column("api_key_id", String(32)), Column("model_version", String(100)),
-          Column("created_at", time, nullable=False), Column("updated_at", time, nullable=False))
-    Table("reviews", meta, Column("id", Integer, primary_key=True, autoincrement=True),
-          Column("created_at", time, nullable=False, index=True), Column("item_id", String(200)),
-          Column("text", Text, nullable=False), Column("labels", JSON), Column("decision", String(30)),
-          Column("confirmed", Boolean, nullable=False), Column("reviewer", String(200), nullable=False),
-          Column("reason", Text, nullable=False), Column("model_version", String(100)),
-          Column("predicted_labels", JSON), Column("api_key_id", String(32)))
+    Table(
+        "api_keys",
+        meta,
+        Column("id", String(32), primary_key=True),
+        Column("name", String(200), nullable=False),
+        Column("key_hash", String(64), nullable=False, unique=True, index=True),
+        Column("created_at", time, nullable=False),
+        Column("revoked_at", time),
+    )
+    Table(
+        "audit_records",
+        meta,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("created_at", time, nullable=False, index=True),
+        Column("kind", String(20), nullable=False),
+        Column("api_key_id", String(32)),
+        Column("item_id", String(200)),
+        Column("input_hash", String(64), nullable=False),
+        Column("input_text", Text, nullable=False),
+        Column("output", JSON, nullable=False),
+        Column("model_version", String(100)),
+        Column("policy_version", String(100)),
+    )
+    Table(
+        "jobs",
+        meta,
+        Column("id", String(32), primary_key=True),
+        Column("status", String(20), nullable=False, index=True),
+        Column("filename", String(300), nullable=False),
+        Column("input_path", Text, nullable=False),
+        Column("output_path", Text, nullable=False),
+        Column("id_column", String(200), nullable=False),
+        Column("text_column", String(200), nullable=False),
+        Column("rows_done", Integer, nullable=False),
+        Column("rows_total", Integer),
+        Column("error", Text),
+        Column("api_key_id", String(32)),
+        Column("model_version", String(100)),
+        Column("created_at", time, nullable=False),
+        Column("updated_at", time, nullable=False),
+    )
+    Table(
+        "reviews",
+        meta,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("created_at", time, nullable=False, index=True),
+        Column("item_id", String(200)),
+        Column("text", Text, nullable=False),
+        Column("labels", JSON),
+        Column("decision", String(30)),
+        Column("confirmed", Boolean, nullable=False),
+        Column("reviewer", String(200), nullable=False),
+        Column("reason", Text, nullable=False),
+        Column("model_version", String(100)),
+        Column("predicted_labels", JSON),
+        Column("api_key_id", String(32)),
+    )
     return meta
 
 
@@ -51,16 +86,35 @@ def _previous_release_database(url: str) -> str:
     _previous_release_tables().create_all(engine)
     stamp = "2026-01-05 10:00:00+00:00"
     with engine.begin() as connection:
-        connection.execute(text("INSERT INTO api_keys VALUES ('k1', 'local', :h, :t, NULL), "
-                                "('k2', 'shop', :h2, '2026-01-06 10:00:00+00:00', NULL)"),
-                           {"h": hash_text(secret), "h2": hash_text("du_other"), "t": stamp})
-        connection.execute(text("INSERT INTO jobs VALUES ('j1', 'succeeded', 'c.csv', '/x/input.csv', "
-                                "'/x/result.csv', 'id', 'description', 3, 3, NULL, 'k2', 'v1', :t, :t)"), {"t": stamp})
-        connection.execute(text("INSERT INTO audit_records (created_at, kind, api_key_id, item_id, input_hash, "
-                                "input_text, output, model_version, policy_version) VALUES (:t, 'classify', 'k2', "
-                                "'a1', 'h', 'gyro', '{\"labels\": []}', 'v1', 'p1')"), {"t": stamp})
-        connection.execute(text("INSERT INTO reviews (created_at, text, confirmed, reviewer, reason, api_key_id) "
-                                "VALUES (:t, 'gyro', true, 'someone', '', 'k1')"), {"t": stamp})
+        connection.execute(
+            text(
+                "INSERT INTO api_keys VALUES ('k1', 'local', :h, :t, NULL), "
+                "('k2', 'shop', :h2, '2026-01-06 10:00:00+00:00', NULL)"
+            ),
+            {"h": hash_text(secret), "h2": hash_text("du_other"), "t": stamp},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO jobs VALUES ('j1', 'succeeded', 'c.csv', '/x/input.csv', "
+                "'/x/result.csv', 'id', 'description', 3, 3, NULL, 'k2', 'v1', :t, :t)"
+            ),
+            {"t": stamp},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO audit_records (created_at, kind, api_key_id, item_id, input_hash, "
+                "input_text, output, model_version, policy_version) VALUES (:t, 'classify', 'k2', "
+                "'a1', 'h', 'gyro', '{\"labels\": []}', 'v1', 'p1')"
+            ),
+            {"t": stamp},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO reviews (created_at, text, confirmed, reviewer, reason, api_key_id) "
+                "VALUES (:t, 'gyro', true, 'someone', '', 'k1')"
+            ),
+            {"t": stamp},
+        )
     engine.dispose()
     return secret
 

@@ -2,8 +2,19 @@ import pytest
 
 from classifier.taxonomy import TaxonomyError, default_taxonomy, load_taxonomy
 
-SPEC_IDS = ["nuclear", "materials", "biotech", "materials_processing", "electronics", "computers", "telecom",
-            "sensors_lasers", "navigation_avionics", "marine", "aerospace"]
+SPEC_IDS = [
+    "nuclear",
+    "materials",
+    "biotech",
+    "materials_processing",
+    "electronics",
+    "computers",
+    "telecom",
+    "sensors_lasers",
+    "navigation_avionics",
+    "marine",
+    "aerospace",
+]
 
 
 def test_taxonomy_has_the_eleven_spec_labels_in_order():
@@ -13,11 +24,22 @@ def test_taxonomy_has_the_eleven_spec_labels_in_order():
         assert label.name and label.scope and label.description and label.examples
 
 
-@pytest.mark.parametrize("code, label", [
-    ("9A012", "aerospace"), ("1C351", "biotech"), ("1c353.a", "biotech"), ("2B352", "biotech"),
-    ("2B001", "materials_processing"), ("1C010", "materials"), ("0B001", "nuclear"), ("5A002", "telecom"),
-    ("7A003", "navigation_avionics"), ("EAR99", None), ("", None),
-])
+@pytest.mark.parametrize(
+    "code, label",
+    [
+        ("9A012", "aerospace"),
+        ("1C351", "biotech"),
+        ("1c353.a", "biotech"),
+        ("2B352", "biotech"),
+        ("2B001", "materials_processing"),
+        ("1C010", "materials"),
+        ("0B001", "nuclear"),
+        ("5A002", "telecom"),
+        ("7A003", "navigation_avionics"),
+        ("EAR99", None),
+        ("", None),
+    ],
+)
 def test_control_codes_map_to_labels(code, label):
     assert default_taxonomy().label_for_code(code) == label
 

@@ -84,8 +84,14 @@ def write_records(data, records):
 
 
 def good_record():
-    return {"paragraph": "7A002.a.1.a", "parameter": "gyro_bias_stability", "comparator": "<", "value": 0.5,
-            "unit": "degree/hour", "line": 'A "bias" "stability" of less (better) than 0,5 degree per hour'}
+    return {
+        "paragraph": "7A002.a.1.a",
+        "parameter": "gyro_bias_stability",
+        "comparator": "<",
+        "value": 0.5,
+        "unit": "degree/hour",
+        "line": 'A "bias" "stability" of less (better) than 0,5 degree per hour',
+    }
 
 
 @pytest.mark.parametrize(

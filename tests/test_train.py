@@ -1,16 +1,29 @@
-"""Training writes a model only when it completes: a run that fails part-way leaves nothing to list or load."""
+"""Training writes a model only when it completes: a run stopped part-way leaves nothing to list or load."""
 
 from __future__ import annotations
 
-import pytest
+import os
+import signal
+import subprocess
+import sys
+import time
 
 from classifier.registry import list_versions
-from training.arguments import TrainingArguments
-from training.train import train_model
 
 
-def test_a_training_run_that_fails_part_way_leaves_no_model_directory(tmp_path):
+def test_a_training_run_interrupted_part_way_leaves_no_model_directory(tmp_path):
     root = tmp_path / "models"
-    with pytest.raises(ValueError, match="learning rate"):  # the optimiser refuses it after the n-gram step ran
-        train_model(TrainingArguments(quick=True, learning_rate=-1.0), root, progress=False, log=lambda *_: None)
+    command = [sys.executable, "-m", "classifier.cli", "train", "--quick", "--quiet", "--output-dir", str(root)]
+    process = subprocess.Popen(
+        command, env={**os.environ, "HF_HUB_OFFLINE": "1"}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    deadline = time.monotonic() + 180
+    while not (root.exists() and any(p.name.startswith(".partial-") for p in root.iterdir())):
+        assert process.poll() is None and time.monotonic() < deadline, process.stdout.read() if process.poll() else ""
+        time.sleep(0.2)
+    time.sleep(1.0)  # part-way: the n-gram folds are being fitted
+    assert list_versions(root) == []  # a model being written is not listed
+    process.send_signal(signal.SIGINT)
+    output, _ = process.communicate(timeout=120)
+    assert process.returncode == 130 and "interrupted" in output
     assert list(root.iterdir()) == [] and list_versions(root) == []

@@ -34,16 +34,19 @@ def _finished(client, name: str, data: bytes) -> httpx.Response:
     return client.get(f"/v1/jobs/{status['id']}/result")
 
 
-@pytest.mark.parametrize("name, data, message", [
-    ("bin.csv", bytes(range(256)) * 4, "NUL bytes"),
-    ("latin1.csv", "id,description\n1,Stahlrohr für Öl\n".encode("latin-1"), "not UTF-8 text"),
-    ("utf16.csv", "id,description\n1,gyro\n".encode("utf-16"), "not UTF-8"),
-    ("fake.parquet", b"id,description\n1,gyro\n", "not a readable PARQUET file"),
-    ("fake.xlsx", b"PK\x03\x04 this is no workbook", "not a readable XLSX file"),
-    ("wide.csv", ("id,description," + "h" * 5000 + "\n1,gyro,x\n").encode(), "5000 characters; the limit is 200"),
-    ("dup.csv", b"id,description,id\n1,gyro,2\n", "'id' appears more than once (columns 1 and 3)"),
-    ("huge-cell.csv", ("id,description," + "h" * 200_000 + "\n").encode(), "header is not valid CSV"),
-])
+@pytest.mark.parametrize(
+    "name, data, message",
+    [
+        ("bin.csv", bytes(range(256)) * 4, "NUL bytes"),
+        ("latin1.csv", "id,description\n1,Stahlrohr für Öl\n".encode("latin-1"), "not UTF-8 text"),
+        ("utf16.csv", "id,description\n1,gyro\n".encode("utf-16"), "not UTF-8"),
+        ("fake.parquet", b"id,description\n1,gyro\n", "not a readable PARQUET file"),
+        ("fake.xlsx", b"PK\x03\x04 this is no workbook", "not a readable XLSX file"),
+        ("wide.csv", ("id,description," + "h" * 5000 + "\n1,gyro,x\n").encode(), "5000 characters; the limit is 200"),
+        ("dup.csv", b"id,description,id\n1,gyro,2\n", "'id' appears more than once (columns 1 and 3)"),
+        ("huge-cell.csv", ("id,description," + "h" * 200_000 + "\n").encode(), "header is not valid CSV"),
+    ],
+)
 def test_unreadable_uploads_are_refused_at_once_and_leave_nothing(served, name, data, message):
     client, state = served
     before = set((state / "jobs").iterdir()) if (state / "jobs").exists() else set()
@@ -56,8 +59,10 @@ def test_unreadable_uploads_are_refused_at_once_and_leave_nothing(served, name, 
 
 def test_a_malformed_line_fails_its_row_and_a_stray_quote_never_merges_rows(served):
     client, _ = served
-    data = (b'id,description\n1,Ring laser gyro\n2,"bad"quote\n3,too,many,fields\n'
-            b'4,"Gyro unit, 0.01 deg/h\n5,Electric kettle\n6,Hot isostatic press\n')
+    data = (
+        b'id,description\n1,Ring laser gyro\n2,"bad"quote\n3,too,many,fields\n'
+        b'4,"Gyro unit, 0.01 deg/h\n5,Electric kettle\n6,Hot isostatic press\n'
+    )
     rows = pd.read_csv(io.StringIO(_finished(client, "broken.csv", data).text), dtype=str, keep_default_na=False)
     assert rows["id"].tolist() == ["1", "2", "3", "4", "5", "6"]
     errors = dict(zip(rows["id"], rows["error"]))
@@ -69,8 +74,12 @@ def test_a_malformed_line_fails_its_row_and_a_stray_quote_never_merges_rows(serv
 def test_ids_come_back_exactly_as_sent(served):
     client, _ = served
     big = 12345678901234567890123
-    lines = [{"id": 1, "description": "Ring laser gyro"}, {"id": big, "description": "Kettle"},
-             {"id": "007", "description": "Sonar"}, {"description": "no id"}]
+    lines = [
+        {"id": 1, "description": "Ring laser gyro"},
+        {"id": big, "description": "Kettle"},
+        {"id": "007", "description": "Sonar"},
+        {"description": "no id"},
+    ]
     jsonl = "".join(json.dumps(line) + "\n" for line in lines).encode()
     returned = [json.loads(line).get("id") for line in _finished(client, "ids.jsonl", jsonl).text.splitlines()]
     assert returned == [1, big, "007", None]

@@ -22,8 +22,9 @@ def _diverse(candidates: list[tuple[float, int, dict]], n: int) -> list[tuple[fl
     from classifier.text import normalise_for_features
 
     ordered = sorted(candidates, key=lambda c: (c[0], c[1]))
-    vectors = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), preprocessor=normalise_for_features).fit_transform(
-        [c[2]["text"] for c in ordered])
+    vectors = TfidfVectorizer(
+        analyzer="char_wb", ngram_range=(2, 4), preprocessor=normalise_for_features
+    ).fit_transform([c[2]["text"] for c in ordered])
     picked: list[int] = []
     for index in range(len(ordered)):
         if picked and (vectors[index] @ vectors[picked].T).toarray().max() > MAX_SIMILARITY:
@@ -34,8 +35,9 @@ def _diverse(candidates: list[tuple[float, int, dict]], n: int) -> list[tuple[fl
     return [ordered[i] for i in picked]
 
 
-def suggest_review(input_path: str | Path, model, n: int, id_column: str = "id",
-                   text_column: str = "description") -> pd.DataFrame:
+def suggest_review(
+    input_path: str | Path, model, n: int, id_column: str = "id", text_column: str = "description"
+) -> pd.DataFrame:
     """Return up to n rows, most uncertain first (smallest distance in log-odds to any boundary that decides the row:
     a label threshold or the dual-use gate, as the model's `uncertain` labels are defined), skipping rows too similar
     to one already picked."""
@@ -54,9 +56,13 @@ def suggest_review(input_path: str | Path, model, n: int, id_column: str = "id",
         margins, probs, decisions = model.uncertainty([row[text_column] for _, row in usable])
         for (i, row), margin, prob, decided in zip(usable, margins, probs, decisions):
             ranked = sorted(zip(model.labels, prob), key=lambda pair: -pair[1])[:3]
-            entry = {"id": row.get(id_column), "text": row[text_column], "uncertainty_margin": round(float(margin), 4),
-                     "predicted_labels": [label for label, on in zip(model.labels, decided) if on],
-                     "top_scores": {label: round(float(score), 3) for label, score in ranked}}
+            entry = {
+                "id": row.get(id_column),
+                "text": row[text_column],
+                "uncertainty_margin": round(float(margin), 4),
+                "predicted_labels": [label for label, on in zip(model.labels, decided) if on],
+                "top_scores": {label: round(float(score), 3) for label, score in ranked},
+            }
             item = (-float(margin), -i, entry)
             if len(pool) < pool_size:
                 heapq.heappush(pool, item)

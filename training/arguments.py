@@ -23,7 +23,7 @@ class TrainingArguments:
     quick: bool = False
     quick_sample: int = 240
 
-    def effective(self) -> "TrainingArguments":
+    def effective(self) -> TrainingArguments:
         """Return the arguments actually used: quick mode caps epochs and sequence length."""
         if not self.quick:
             return self

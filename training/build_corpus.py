@@ -15,8 +15,8 @@ from pathlib import Path
 from classifier.taxonomy import Taxonomy, default_taxonomy
 from training.corpus import (
     ENTRY_FIELDS,
-    CorpusError,
     SPLITS,
+    CorpusError,
     corpus_dir,
     read_jsonl,
     record_errors,
@@ -85,8 +85,14 @@ def ccl_items(path: Path, taxonomy: Taxonomy) -> list[dict]:
         if label is None or len(text.split()) < 4:
             continue
         items.append(
-            {"id": f"ccl-{eccn}", "text": text, "labels": [label], "lang": "en", "style": "datasheet",
-             "source": f"ccl:{eccn}"}
+            {
+                "id": f"ccl-{eccn}",
+                "text": text,
+                "labels": [label],
+                "lang": "en",
+                "style": "datasheet",
+                "source": f"ccl:{eccn}",
+            }
         )
     return items
 

@@ -7,11 +7,12 @@ import re
 from pathlib import Path
 
 from classifier.entries.control_list import control_list
+from classifier.errors import DualUseError
 from classifier.paths import data_dir
 from classifier.taxonomy import Taxonomy, default_taxonomy
 
 LANGS = ("en", "zh", "ja")
-STYLES = ("line", "marketing", "datasheet")
+STYLES = ("line", "marketing", "datasheet", "vendor")  # vendor: copy in the voice of real product pages and listings
 SPLITS = ("train", "validation", "test")
 RECORD_FIELDS = ("id", "text", "labels", "lang", "style", "source")
 ENTRY_FIELDS = ("entries", "national", "entries_below", "entry_note")
@@ -21,7 +22,7 @@ SOURCE_PATTERN = re.compile(r"^(authored|review:\S+|ccl:[0-9][A-E][0-9]{3}[a-z0-
 GIVEAWAY_PATTERN = re.compile(r"dual[- ]use|export control|两用物项|出口管制|輸出管理|\bECCN\b", re.IGNORECASE)
 
 
-class CorpusError(ValueError):
+class CorpusError(DualUseError, ValueError):
     """A corpus file that cannot be read or a record that breaks the schema."""
 
 

@@ -3,19 +3,29 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import numpy as np
 
 from classifier.linear import NgramClassifier
 
+log = logging.getLogger("dualuse.training")
+
 CROSSFIT_FOLDS = 5
 CROSSFIT_FILE = "ngram_validation.npz"
 
 
-def crossfit_ngram(labels: list[str], train_texts: list[str], train_targets: np.ndarray, validation_texts: list[str],
-                   validation_targets: np.ndarray, C: float, seed: int, folds: int = CROSSFIT_FOLDS,
-                   log=print) -> tuple[NgramClassifier, np.ndarray]:
+def crossfit_ngram(
+    labels: list[str],
+    train_texts: list[str],
+    train_targets: np.ndarray,
+    validation_texts: list[str],
+    validation_targets: np.ndarray,
+    C: float,
+    seed: int,
+    folds: int = CROSSFIT_FOLDS,
+) -> tuple[NgramClassifier, np.ndarray]:
     """Return (n-gram model fitted on train + validation, out-of-fold validation probabilities).
 
     Each validation fold is scored by a model fitted on train plus the other folds (seeded fold assignment).
@@ -27,16 +37,20 @@ def crossfit_ngram(labels: list[str], train_texts: list[str], train_targets: np.
 
     def fit_with(rows: np.ndarray) -> NgramClassifier:  # train plus these validation rows
         return NgramClassifier(labels, C=C, seed=seed).fit(
-            list(train_texts) + [validation_texts[i] for i in rows], np.vstack([train_targets, validation_targets[rows]]))
+            list(train_texts) + [validation_texts[i] for i in rows],
+            np.vstack([train_targets, validation_targets[rows]]),
+        )
 
     for fold in range(folds):
         held, kept = np.flatnonzero(fold_of == fold), np.flatnonzero(fold_of != fold)
         if not len(held):
             continue
-        log(f"  fold {fold + 1}/{folds}: n-gram model on {len(train_texts) + len(kept)} items, scoring {len(held)}")
+        log.info(
+            f"  fold {fold + 1}/{folds}: n-gram model on {len(train_texts) + len(kept)} items, scoring {len(held)}"
+        )
         model = fit_with(kept)
         out_of_fold[held] = model.predict_proba([validation_texts[i] for i in held])
-    log(f"  final n-gram model on {len(train_texts) + n} items (train + validation)")
+    log.info(f"  final n-gram model on {len(train_texts) + n} items (train + validation)")
     return fit_with(np.arange(n)), out_of_fold
 
 

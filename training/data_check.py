@@ -41,7 +41,9 @@ def _table(title: str, rows: list[list], header: list[str]) -> str:
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
     lines = [title, "  ".join(h.ljust(w) for h, w in zip(header, widths))]
     lines.append("  ".join("-" * w for w in widths))
-    lines += ["  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths))) for row in cells[1:]]
+    lines += [
+        "  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths))) for row in cells[1:]
+    ]
     return "\n".join(lines)
 
 
@@ -105,13 +107,17 @@ def _check_counts(authored: list[dict], taxonomy: Taxonomy, report: CheckReport)
     languages = Counter(record["lang"] for record in authored)
     for lang, share in MIN_LANG_SHARE.items():
         if languages[lang] < share * len(authored):
-            report.violations.append(f"{lang}: {languages[lang] / max(len(authored), 1):.1%} of authored items, need {share:.0%}")
+            report.violations.append(
+                f"{lang}: {languages[lang] / max(len(authored), 1):.1%} of authored items, need {share:.0%}"
+            )
     groups = {label: [r for r in authored if label in r["labels"]] for label in taxonomy.ids} | {"(none)": negatives}
     for name, records in groups.items():
         langs = Counter(record["lang"] for record in records)
         for lang, share in MIN_LANG_SHARE_PER_LABEL.items():
             if records and langs[lang] < share * len(records):
-                report.violations.append(f"label {name!r}: only {langs[lang]} {lang} items of {len(records)} (need {share:.0%})")
+                report.violations.append(
+                    f"label {name!r}: only {langs[lang]} {lang} items of {len(records)} (need {share:.0%})"
+                )
 
 
 def _check_splits(splits: dict[str, list[dict]], report: CheckReport) -> None:
@@ -161,8 +167,11 @@ def _count_tables(splits: dict[str, list[dict]], taxonomy: Taxonomy) -> list[str
     for name, records in groups:
         cells = Counter((r["lang"], r["style"]) for r in records)
         cross_rows.append([name] + [cells[(lang, style)] for lang in LANGS for style in STYLES])
-    return [_table("Authored items per label x language x style x split", rows, header),
-            _table("Authored items per label x (language/style)", cross_rows, cross_header), summary]
+    return [
+        _table("Authored items per label x language x style x split", rows, header),
+        _table("Authored items per label x (language/style)", cross_rows, cross_header),
+        summary,
+    ]
 
 
 def check_corpus(corpus: str | Path, taxonomy: Taxonomy | None = None) -> CheckReport:

@@ -24,7 +24,14 @@ VARIANTS = {
     "ensemble (fp32 encoder)": {"transformer": "transformer_fp32", "ngram": "ngram"},
 }
 QUANTIZATION_TOLERANCE = 0.005  # the int8 ensemble's macro-F1 may trail the fp32 one by half a point at most
-TARGETS = {"int8_vs_fp32": f"int8 macro-F1 within {QUANTIZATION_TOLERANCE * 100:g} point of fp32", "macro_f1": 0.90, "dual_use_recall": 0.97, "dual_use_precision": 0.90, "zh_recall": 0.90, "ja_recall": 0.90}
+TARGETS = {
+    "int8_vs_fp32": f"int8 macro-F1 within {QUANTIZATION_TOLERANCE * 100:g} point of fp32",
+    "macro_f1": 0.90,
+    "dual_use_recall": 0.97,
+    "dual_use_precision": 0.90,
+    "zh_recall": 0.90,
+    "ja_recall": 0.90,
+}
 RELIABILITY_BINS = 10
 
 
@@ -36,8 +43,15 @@ def reliability(probs: np.ndarray, targets: np.ndarray, bins: int = RELIABILITY_
     for low, high in zip(edges[:-1], edges[1:]):
         inside = (flat_p >= low) & ((flat_p < high) if high < 1 else (flat_p <= high))
         if inside.any():
-            out.append({"low": float(low), "high": float(high), "mean_predicted": float(flat_p[inside].mean()),
-                        "observed": float(flat_y[inside].mean()), "count": int(inside.sum())})
+            out.append(
+                {
+                    "low": float(low),
+                    "high": float(high),
+                    "mean_predicted": float(flat_p[inside].mean()),
+                    "observed": float(flat_y[inside].mean()),
+                    "count": int(inside.sum()),
+                }
+            )
     return out
 
 
@@ -108,32 +122,60 @@ def _target_checks(results: dict) -> dict[str, bool]:
 
 
 def _markdown(version: str, results: dict, checks: dict, ece: dict) -> str:
-    lines = [f"# Evaluation of model {version} on the test split", "",
-             "Each variant has its own blend weights, calibration and thresholds fitted on the validation split.", "",
-             "| variant | macro-F1 | micro-F1 | dual-use precision | dual-use recall | en macro-F1 | zh macro-F1 | ja macro-F1 | zh recall | ja recall |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        f"# Evaluation of model {version} on the test split",
+        "",
+        "Each variant has its own blend weights, calibration and thresholds fitted on the validation split.",
+        "",
+        "| variant | macro-F1 | micro-F1 | dual-use precision | dual-use recall | en macro-F1 | zh macro-F1 | ja macro-F1 | zh recall | ja recall |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for name, m in results.items():
         lang = m.get("per_language", {})
         lines.append(
             f"| {name} | {m['macro_f1']:.3f} | {m['micro_f1']:.3f} | {m['dual_use']['precision']:.3f} | "
             f"{m['dual_use']['recall']:.3f} | "
-            + " | ".join(f"{lang.get(code, {}).get('macro_f1', 0):.3f}" for code in ("en", "zh", "ja")) + " | "
-            + " | ".join(f"{lang.get(code, {}).get('dual_use', {}).get('recall', 0):.3f}" for code in ("zh", "ja")) + " |"
+            + " | ".join(f"{lang.get(code, {}).get('macro_f1', 0):.3f}" for code in ("en", "zh", "ja"))
+            + " | "
+            + " | ".join(f"{lang.get(code, {}).get('dual_use', {}).get('recall', 0):.3f}" for code in ("zh", "ja"))
+            + " |"
         )
     ensemble = results["ensemble"]
-    lines += ["", "## Per label (ensemble)", "", "| label | precision | recall | F1 | support |", "|---|---|---|---|---|"]
-    lines += [f"| {label} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} | {m['support']} |"
-              for label, m in ensemble["per_label"].items()]
-    lines += ["", "## Per style (ensemble)", "", "| style | macro-F1 | dual-use precision | dual-use recall | n |", "|---|---|---|---|---|"]
-    lines += [f"| {style} | {m['macro_f1']:.3f} | {m['dual_use']['precision']:.3f} | {m['dual_use']['recall']:.3f} | {m['dual_use']['n']} |"
-              for style, m in ensemble.get("per_style", {}).items()]
+    lines += [
+        "",
+        "## Per label (ensemble)",
+        "",
+        "| label | precision | recall | F1 | support |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {label} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} | {m['support']} |"
+        for label, m in ensemble["per_label"].items()
+    ]
+    lines += [
+        "",
+        "## Per style (ensemble)",
+        "",
+        "| style | macro-F1 | dual-use precision | dual-use recall | n |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {style} | {m['macro_f1']:.3f} | {m['dual_use']['precision']:.3f} | {m['dual_use']['recall']:.3f} | {m['dual_use']['n']} |"
+        for style, m in ensemble.get("per_style", {}).items()
+    ]
     lines += ["", "## Targets (ensemble)", ""]
     lines += [f"- {name}: {'met' if ok else 'NOT met'} (target {TARGETS[name]})" for name, ok in checks.items()]
     gap = results["ensemble"]["macro_f1"] - results["ensemble (fp32 encoder)"]["macro_f1"]
-    lines += ["", f"Quantization: the served ensemble (ONNX int8 encoder) scores macro-F1 {gap * 100:+.2f} points against "
-              "the same ensemble with the fp32 PyTorch encoder, each with thresholds fitted on validation."]
-    lines += ["", f"Calibration (expected calibration error over all label decisions): validation {ece['validation']:.4f}, "
-              f"test {ece['test']:.4f}. Plots: `confusion.png`, `reliability.png`."]
+    lines += [
+        "",
+        f"Quantization: the served ensemble (ONNX int8 encoder) scores macro-F1 {gap * 100:+.2f} points against "
+        "the same ensemble with the fp32 PyTorch encoder, each with thresholds fitted on validation.",
+    ]
+    lines += [
+        "",
+        f"Calibration (expected calibration error over all label decisions): validation {ece['validation']:.4f}, "
+        f"test {ece['test']:.4f}. Plots: `confusion.png`, `reliability.png`.",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -148,32 +190,41 @@ def evaluate_model(model_dir: Path, out_dir: Path) -> dict:
     scorers = {**full.members, "transformer_fp32": TransformerScorer(encoder, full.labels, backend="torch")}
     corpus = load_corpus()
     splits = {name: corpus[name].to_dict() for name in ("validation", "test")}
-    scores = {name: {source: scorer.predict_proba(split["text"]) for source, scorer in scorers.items()}
-              for name, split in splits.items()}
+    scores = {
+        name: {source: scorer.predict_proba(split["text"]) for source, scorer in scorers.items()}
+        for name, split in splits.items()
+    }
     # the n-gram model learned from the validation items: score them as the head was fitted, out of fold
     scores["validation"]["ngram"] = with_crossfit(model_dir, splits["validation"]["id"], scores["validation"]["ngram"])
     targets = {name: np.array(split["label_vector"], dtype=int) for name, split in splits.items()}
     results, calibrated = {}, {}
     for variant, sources in VARIANTS.items():
-        model = DualUseClassifier(full.labels, {member: scorers[source] for member, source in sources.items()},
-                                  head=EnsembleHead(full.labels, min_recall=min_recall))
+        model = DualUseClassifier(
+            full.labels,
+            {member: scorers[source] for member, source in sources.items()},
+            head=EnsembleHead(full.labels, min_recall=min_recall),
+        )
         member_probs = {name: {member: scores[name][source] for member, source in sources.items()} for name in splits}
         model.fit_head(splits["validation"]["text"], targets["validation"], member_probs["validation"])
         probs, predictions = model.score(splits["test"]["text"], member_probs["test"])
-        results[variant] = compute_metrics(targets["test"], predictions, full.labels, splits["test"]["lang"],
-                                           splits["test"]["style"])
+        results[variant] = compute_metrics(
+            targets["test"], predictions, full.labels, splits["test"]["lang"], splits["test"]["style"]
+        )
         if variant == "ensemble":
-            calibrated = {
-                name: model.score(splits[name]["text"], member_probs[name])[0] for name in splits
-            }
+            calibrated = {name: model.score(splits[name]["text"], member_probs[name])[0] for name in splits}
             matrix = co_occurrence(targets["test"], predictions)
     curves = {name: reliability(calibrated[name], targets[name]) for name in splits}
     ece = {name: expected_calibration_error(bins) for name, bins in curves.items()}
     checks = _target_checks(results)
     out_dir.mkdir(parents=True, exist_ok=True)
     _plots(out_dir, full.labels, matrix, curves)
-    report = {"model_version": full.version, "results": results, "targets": checks, "reliability": curves,
-              "expected_calibration_error": ece}
+    report = {
+        "model_version": full.version,
+        "results": results,
+        "targets": checks,
+        "reliability": curves,
+        "expected_calibration_error": ece,
+    }
     (out_dir / "report.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
     (out_dir / "report.md").write_text(_markdown(full.version, results, checks, ece), encoding="utf-8")
     return report

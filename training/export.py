@@ -23,8 +23,16 @@ def export_onnx_int8(model_dir: str | Path) -> Path:
     fp32_path = model_dir / "model.fp32.onnx"
     axes = {name: {0: "batch", 1: "sequence"} for name in names} | {"logits": {0: "batch"}}
     with torch.inference_mode():
-        torch.onnx.export(model, tuple(sample[name] for name in names), str(fp32_path), input_names=names,
-                          output_names=["logits"], dynamic_axes=axes, opset_version=17, dynamo=False)
+        torch.onnx.export(
+            model,
+            tuple(sample[name] for name in names),
+            str(fp32_path),
+            input_names=names,
+            output_names=["logits"],
+            dynamic_axes=axes,
+            opset_version=17,
+            dynamo=False,
+        )
     int8_path = model_dir / ONNX_FILE
     # per-channel weight scales: half the largest score error of per-tensor scales, at the same speed
     quantize_dynamic(str(fp32_path), str(int8_path), weight_type=QuantType.QInt8, per_channel=True)

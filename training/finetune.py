@@ -35,8 +35,13 @@ def _embeddings(model, tokenizer, texts: list[str], max_length: int, batch_size:
     out = []
     with torch.inference_mode():
         for start in range(0, len(texts), batch_size):
-            encoded = tokenizer(texts[start : start + batch_size], padding=True, truncation=True,
-                                max_length=max_length, return_tensors="pt")
+            encoded = tokenizer(
+                texts[start : start + batch_size],
+                padding=True,
+                truncation=True,
+                max_length=max_length,
+                return_tensors="pt",
+            )
             out.append(model.embed(**encoded).numpy())
     return np.vstack(out)
 
@@ -51,15 +56,23 @@ def warm_start_head(model, tokenizer, texts: list[str], targets: np.ndarray, arg
     biases = np.full(targets.shape[1], -4.0, dtype=np.float32)
     for j in range(targets.shape[1]):
         if targets[:, j].min() != targets[:, j].max():
-            fit = LogisticRegression(C=args.head_C, max_iter=2000, random_state=args.seed).fit(embeddings, targets[:, j])
+            fit = LogisticRegression(C=args.head_C, max_iter=2000, random_state=args.seed).fit(
+                embeddings, targets[:, j]
+            )
             weights[j], biases[j] = fit.coef_[0], fit.intercept_[0]
     with torch.no_grad():
         model.head.weight.copy_(torch.from_numpy(weights))
         model.head.bias.copy_(torch.from_numpy(biases))
 
 
-def fine_tune(texts: list[str], targets: np.ndarray, labels: list[str], args: TrainingArguments,
-              output_dir: str | Path, progress: bool = True) -> Path:
+def fine_tune(
+    texts: list[str],
+    targets: np.ndarray,
+    labels: list[str],
+    args: TrainingArguments,
+    output_dir: str | Path,
+    progress: bool = True,
+) -> Path:
     """Fine-tune the base encoder with a warm-started head on (texts, multi-hot targets); save it to output_dir."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import torch
@@ -77,10 +90,13 @@ def fine_tune(texts: list[str], targets: np.ndarray, labels: list[str], args: Tr
     targets = np.asarray(targets, dtype=np.float32)
     warm_start_head(model, tokenizer, texts, targets, args)
     model.train()
-    optimizer = torch.optim.AdamW([
-        {"params": model.encoder.parameters(), "lr": args.learning_rate},
-        {"params": model.head.parameters(), "lr": args.head_learning_rate},
-    ], weight_decay=args.weight_decay)
+    optimizer = torch.optim.AdamW(
+        [
+            {"params": model.encoder.parameters(), "lr": args.learning_rate},
+            {"params": model.head.parameters(), "lr": args.head_learning_rate},
+        ],
+        weight_decay=args.weight_decay,
+    )
     steps_per_epoch = math.ceil(len(texts) / args.batch_size)
     total = steps_per_epoch * args.epochs
     scheduler = get_linear_schedule_with_warmup(optimizer, int(args.warmup_ratio * total), total)
@@ -93,8 +109,13 @@ def fine_tune(texts: list[str], targets: np.ndarray, labels: list[str], args: Tr
         order = torch.randperm(len(texts), generator=generator).tolist()
         for start in range(0, len(order), args.batch_size):
             batch = order[start : start + args.batch_size]
-            encoded = tokenizer([texts[i] for i in batch], padding=True, truncation=True,
-                                max_length=args.max_length, return_tensors="pt")
+            encoded = tokenizer(
+                [texts[i] for i in batch],
+                padding=True,
+                truncation=True,
+                max_length=args.max_length,
+                return_tensors="pt",
+            )
             loss = loss_fn(model(**encoded), target_tensor[batch])
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

@@ -40,10 +40,19 @@ def label_issues(records: list[dict], seed: int = 13) -> pd.DataFrame:
             issues.append((row, label, "label missing, predicted likely", probs[row, j] - confident_yes))
         for row in np.flatnonzero(given & (probs[:, j] <= confident_no)):
             issues.append((row, label, "label given, predicted unlikely", confident_no - probs[row, j]))
-    rows = [{"id": records[row]["id"], "label": label, "issue": issue,
-             "out_of_fold_probability": round(float(probs[row, labels.index(label)]), 3),
-             "severity": round(float(margin), 3), "labels": ", ".join(records[row]["labels"]) or "(none)",
-             "lang": records[row]["lang"], "text": records[row]["text"]} for row, label, issue, margin in issues]
+    rows = [
+        {
+            "id": records[row]["id"],
+            "label": label,
+            "issue": issue,
+            "out_of_fold_probability": round(float(probs[row, labels.index(label)]), 3),
+            "severity": round(float(margin), 3),
+            "labels": ", ".join(records[row]["labels"]) or "(none)",
+            "lang": records[row]["lang"],
+            "text": records[row]["text"],
+        }
+        for row, label, issue, margin in issues
+    ]
     columns = ["id", "label", "issue", "out_of_fold_probability", "severity", "labels", "lang", "text"]
     return pd.DataFrame(rows, columns=columns).sort_values("severity", ascending=False, kind="stable")
 

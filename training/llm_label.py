@@ -63,8 +63,14 @@ def _propose_chunk(frame: pd.DataFrame, client: LLMClient, text_column: str) -> 
     return out
 
 
-def llm_label(input_path, output_path, client: LLMClient, text_column: str = "description",
-              id_column: str = "id", progress: bool = False) -> LLMLabelSummary:
+def llm_label(
+    input_path,
+    output_path,
+    client: LLMClient,
+    text_column: str = "description",
+    id_column: str = "id",
+    progress: bool = False,
+) -> LLMLabelSummary:
     """Write every input row plus the LLM's proposed labels, rationale and error to a review file; return a summary."""
     from tqdm.auto import tqdm
 
@@ -102,7 +108,18 @@ def evaluate_llm(client: LLMClient, limit: int | None = None, seed: int = 0, pro
         if opinion.error:
             errors.append(f"{record['id']}: {opinion.error}")
     targets = [[int(label in record["labels"]) for label in ids] for record in records]
-    report = compute_metrics(np.array(targets), np.array(predictions), ids,
-                             langs=[r["lang"] for r in records], styles=[r["style"] for r in records])
-    return {"items": len(records), "sample_seed": seed if sampled else None,
-            "model": client.settings.model, "errors": len(errors), "error_examples": errors[:5], **report}
+    report = compute_metrics(
+        np.array(targets),
+        np.array(predictions),
+        ids,
+        langs=[r["lang"] for r in records],
+        styles=[r["style"] for r in records],
+    )
+    return {
+        "items": len(records),
+        "sample_seed": seed if sampled else None,
+        "model": client.settings.model,
+        "errors": len(errors),
+        "error_examples": errors[:5],
+        **report,
+    }

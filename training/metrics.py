@@ -19,13 +19,22 @@ def _binary(targets: np.ndarray, predictions: np.ndarray) -> dict:
 
 def _summary(targets: np.ndarray, predictions: np.ndarray) -> dict:
     present = targets.any(axis=0)
-    macro = f1_score(targets[:, present], predictions[:, present], average="macro", zero_division=0) if present.any() else 0.0
+    macro = (
+        f1_score(targets[:, present], predictions[:, present], average="macro", zero_division=0)
+        if present.any()
+        else 0.0
+    )
     micro = f1_score(targets, predictions, average="micro", zero_division=0)
     return {"macro_f1": float(macro), "micro_f1": float(micro), "dual_use": _binary(targets, predictions)}
 
 
-def compute_metrics(targets: np.ndarray, predictions: np.ndarray, labels: list[str],
-                    langs: list[str] | None = None, styles: list[str] | None = None) -> dict:
+def compute_metrics(
+    targets: np.ndarray,
+    predictions: np.ndarray,
+    labels: list[str],
+    langs: list[str] | None = None,
+    styles: list[str] | None = None,
+) -> dict:
     """Return per-label P/R/F1, micro/macro F1, binary dual-use P/R, and the same per language and style."""
     targets, predictions = np.asarray(targets, dtype=int), np.asarray(predictions, dtype=int)
     precision, recall, f1, support = precision_recall_fscore_support(targets, predictions, zero_division=0)
@@ -46,5 +55,6 @@ def split_metrics(model, records: dict, member_probs: dict | None = None) -> dic
     """Return the metrics of a DualUseClassifier on a split given as column lists (text, label_vector, lang, style),
     from member_probs when its members already scored the split."""
     _, predictions = model.score(records["text"], member_probs)
-    return compute_metrics(np.array(records["label_vector"]), predictions, model.labels, records["lang"],
-                           records["style"])
+    return compute_metrics(
+        np.array(records["label_vector"]), predictions, model.labels, records["lang"], records["style"]
+    )

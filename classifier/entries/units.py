@@ -9,8 +9,22 @@ from pathlib import Path
 import pint
 
 DEFINITIONS = Path(__file__).with_name("units.txt")
-PREFIXES = {"f": "femto", "p": "pico", "n": "nano", "u": "micro", "µ": "micro", "μ": "micro", "m": "milli", "": "",
-            "k": "kilo", "K": "kilo", "M": "mega", "G": "giga", "T": "tera", "P": "peta"}
+PREFIXES = {
+    "f": "femto",
+    "p": "pico",
+    "n": "nano",
+    "u": "micro",
+    "µ": "micro",
+    "μ": "micro",
+    "m": "milli",
+    "": "",
+    "k": "kilo",
+    "K": "kilo",
+    "M": "mega",
+    "G": "giga",
+    "T": "tera",
+    "P": "peta",
+}
 _HOUR = r"(?:hours?|hrs?|h|小时|小時|时|時間|時)"
 _SECOND = r"(?:sec|s|秒)"
 _DEGREE = r"(?:degrees?|deg|°|º|度)"
@@ -24,7 +38,9 @@ _GEE_CONTEXT = re.compile(
     re.IGNORECASE,
 )
 _MASS_WORDS = re.compile(r"mass|weight|weighs|重量|质量|質量|重さ|净重|毛重", re.IGNORECASE)
-_RADIO_CONTEXT = re.compile(r"wi-?fi|jam|band|antenna|天线|频段|屏蔽|干扰|信号|電波|アンテナ|GPS|LTE|\b[345]G\b", re.IGNORECASE)
+_RADIO_CONTEXT = re.compile(
+    r"wi-?fi|jam|band|antenna|天线|频段|屏蔽|干扰|信号|電波|アンテナ|GPS|LTE|\b[345]G\b", re.IGNORECASE
+)
 
 # (pattern, pint expression); a "{p}" in the expression takes the SI prefix captured by the pattern's first group.
 # Ordered so that compound forms (deg/h, nm/hr, m³/h) are tried before their parts (deg, nm, m).
@@ -82,8 +98,10 @@ UNIT_FORMS: tuple[tuple[str, str], ...] = (
     (rf"psi{_LATIN_END}", "psi"),
     (rf"(m?)[Tt]orr{_LATIN_END}", "{p}torr"),
     (rf"(?:nm|纳米|ナノメートル|ナノメーター){_LATIN_END}", "nanometer"),
-    (rf"(?:{_MICRO}m|microns?|micrometers?|micrometres?|微米|ミクロン|マイクロメートル|マイクロメーター|㎛){_LATIN_END}",
-     "micrometer"),
+    (
+        rf"(?:{_MICRO}m|microns?|micrometers?|micrometres?|微米|ミクロン|マイクロメートル|マイクロメーター|㎛){_LATIN_END}",
+        "micrometer",
+    ),
     (rf"(?:mm|毫米|ミリメートル|ミリ){_LATIN_END}", "millimeter"),
     (rf"(?:cm|厘米|センチメートル|センチ){_LATIN_END}", "centimeter"),
     (rf"(?:km|公里|千米|キロメートル){_LATIN_END}", "kilometer"),
@@ -105,7 +123,7 @@ UNIT_FORMS: tuple[tuple[str, str], ...] = (
     (rf"mK{_LATIN_END}", "millikelvin"),
     (rf"(m?)T{_LATIN_END}|特斯拉|テスラ", "{p}tesla"),
     (rf"(?<=\s)K{_LATIN_END}|开尔文|ケルビン", "kelvin"),
-    (rf"([k]?)rads?\s*\(\s*Si\s*\)", "{p}rads"),
+    (r"([k]?)rads?\s*\(\s*Si\s*\)", "{p}rads"),
     (rf"([kM])rads?{_LATIN_END}", "{p}rads"),
     (rf"(?:Gy|gray|戈瑞|グレイ){_LATIN_END}", "gray"),
     (rf"(?:kgf|公斤力){_LATIN_END}", "kilogram_force"),

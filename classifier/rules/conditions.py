@@ -98,9 +98,7 @@ CONDITIONS: dict[str, ConditionKind] = {
         "lists", _listed(lambda facts: facts.parent_of_lists, "the end-user's group includes a listed entity")
     ),
     # The stated end-use names an entity on one of these lists ("for JMSDF P-3C", "用于日本海上自卫队").
-    "end_use_names": ConditionKind(
-        "lists", _listed(lambda facts: facts.end_use_lists, "the stated end-use names")
-    ),
+    "end_use_names": ConditionKind("lists", _listed(lambda facts: facts.end_use_lists, "the stated end-use names")),
     # The stated end-use has military wording, is vague (blank or general words), or is civilian.
     "end_use": ConditionKind("choices", _end_use, (MILITARY, VAGUE, CIVILIAN)),
     # The stated end-use places its military use in one of these countries ("Japanese air force", 日本海军).

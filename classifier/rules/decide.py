@@ -69,8 +69,10 @@ def _end_user_note(match: EndUserMatch, policy: Policy) -> str:
         return f"end-user {match.query!r} is blank or a placeholder" if match.query else "end-user is blank"
     if match.status == UNIDENTIFIED:
         name = policy.entities[match.entity_id].name
-        return (f"end-user {match.query!r} names {name} only as a brand or supplier ({match.detail}); "
-                "the end-user is not identified")
+        return (
+            f"end-user {match.query!r} names {name} only as a brand or supplier ({match.detail}); "
+            "the end-user is not identified"
+        )
     return ""
 
 
@@ -135,8 +137,9 @@ def _end_use_lists(checked: CheckedOrder, context: frozenset[str], policy: Polic
     return lists
 
 
-def _facts(checked: CheckedOrder, item: ItemAssessment, parties: list[Party], context: frozenset[str],
-           policy: Policy) -> Facts:
+def _facts(
+    checked: CheckedOrder, item: ItemAssessment, parties: list[Party], context: frozenset[str], policy: Policy
+) -> Facts:
     end_user = parties[0]
     lists = _party_lists(parties, policy, checked.date)
     matched = [(party, policy.entities[party.entity_id]) for party in parties if party.entity_id]
@@ -161,8 +164,11 @@ def _consulted_lists(policy: Policy, date: dt.date) -> list[EntityList]:
     """Return the entity lists that the rules in force on `date` consult."""
     ids = {
         list_id
-        for instrument in policy.in_force_on(date) for rule in instrument.rules
-        for kind, values in rule.conditions if CONDITIONS[kind].values == "lists" for list_id in values
+        for instrument in policy.in_force_on(date)
+        for rule in instrument.rules
+        for kind, values in rule.conditions
+        if CONDITIONS[kind].values == "lists"
+        for list_id in values
     }
     return [policy.lists[list_id] for list_id in sorted(ids)]
 
@@ -172,8 +178,12 @@ def _warnings(checked: CheckedOrder, facts: Facts, policy: Policy) -> list[str]:
     warnings = []
     if checked.order.date is None:
         warnings.append(f"the order has no date; it was screened as of today, {checked.date.isoformat()}")
-    involves_japan = ("JP" in facts.route or "JP" in facts.end_user_countries or "JP" in facts.end_use.countries
-                      or bool(facts.end_use_lists))
+    involves_japan = (
+        "JP" in facts.route
+        or "JP" in facts.end_user_countries
+        or "JP" in facts.end_use.countries
+        or bool(facts.end_use_lists)
+    )
     if involves_japan:
         for entity_list in _consulted_lists(policy, checked.date):
             if entity_list.kind in PUBLISHED_LIST_KINDS:
@@ -228,8 +238,7 @@ def _matched_entity(parties: list[Party], policy: Policy, facts: Facts, date: dt
     entity = policy.entities[party.entity_id]
     parent = policy.entities[entity.parent] if entity.parent else None
     own, group = _entity_lists(policy, entity, date)
-    alias_source = next((alias.source for alias in entity.aliases if alias.text == match.alias and alias.source),
-                        None)
+    alias_source = next((alias.source for alias in entity.aliases if alias.text == match.alias and alias.source), None)
     return {
         "id": entity.id,
         "name": entity.name,
@@ -268,13 +277,15 @@ def screen_order(order: Order, item: ItemAssessment | None, policy: Policy) -> D
         reasons = [reason for reason in fired if reason["decision"] == decision]
     else:
         decision = "review"
-        reasons = [{
-            "rule": NO_RULE,
-            "decision": decision,
-            "detail": f"no rule in the policy data applies on {checked.date.isoformat()}; a person must decide",
-            "labels": item.labels,
-            "scores": item.scores,
-        }]
+        reasons = [
+            {
+                "rule": NO_RULE,
+                "decision": decision,
+                "detail": f"no rule in the policy data applies on {checked.date.isoformat()}; a person must decide",
+                "labels": item.labels,
+                "scores": item.scores,
+            }
+        ]
     unmasked = unmasking_notes({"end_user": order.end_user, "end_use": order.end_use})
     if unmasked:
         reasons = [{**reason, "text_normalised": unmasked} for reason in reasons]

@@ -29,12 +29,64 @@ _VAGUE_WORDS_EN = frozenset(
 )
 _VAGUE_WORDS_CJK = tuple(
     sorted(
-        (fold_text(word) for word in (
-            "一般", "汎用", "通用", "各種", "各种", "其他", "其它", "その他", "在庫", "库存", "転売", "转售", "再販",
-            "販売", "销售", "研究", "開発", "开发", "研发", "試験", "测试", "試作", "生産", "生产", "製造", "制造",
-            "工業", "工业", "産業", "产业", "科研", "実験", "实验", "部品", "備品", "予備", "备件", "未定", "不明",
-            "待定", "用途", "使用", "目的", "向け", "及び", "など", "用", "の", "和", "等", "无", "無", "なし",
-        )),
+        (
+            fold_text(word)
+            for word in (
+                "一般",
+                "汎用",
+                "通用",
+                "各種",
+                "各种",
+                "其他",
+                "其它",
+                "その他",
+                "在庫",
+                "库存",
+                "転売",
+                "转售",
+                "再販",
+                "販売",
+                "销售",
+                "研究",
+                "開発",
+                "开发",
+                "研发",
+                "試験",
+                "测试",
+                "試作",
+                "生産",
+                "生产",
+                "製造",
+                "制造",
+                "工業",
+                "工业",
+                "産業",
+                "产业",
+                "科研",
+                "実験",
+                "实验",
+                "部品",
+                "備品",
+                "予備",
+                "备件",
+                "未定",
+                "不明",
+                "待定",
+                "用途",
+                "使用",
+                "目的",
+                "向け",
+                "及び",
+                "など",
+                "用",
+                "の",
+                "和",
+                "等",
+                "无",
+                "無",
+                "なし",
+            )
+        ),
         key=len,
         reverse=True,
     )
@@ -57,8 +109,10 @@ class EndUseAssessment:
             where = " (a Japanese military use)" if "JP" in self.countries else ""
             return f"stated end-use has military wording{where}: {', '.join(self.terms)}"
         if self.kind == VAGUE:
-            return "stated end-use is blank" if not self.terms else (
-                f"stated end-use says nothing specific: {', '.join(self.terms)}"
+            return (
+                "stated end-use is blank"
+                if not self.terms
+                else (f"stated end-use says nothing specific: {', '.join(self.terms)}")
             )
         return "stated end-use is civilian and specific"
 
@@ -83,7 +137,8 @@ def _places_in_japan(clause: str, vocabulary: Vocabulary) -> bool:
     japan = vocabulary.japan_words(clause)
     return any(
         min(abs(term.start - word.end), abs(word.start - term.end)) <= JAPAN_WORD_REACH
-        for term in vocabulary.military_terms(clause) for word in japan
+        for term in vocabulary.military_terms(clause)
+        for word in japan
     )
 
 
@@ -96,8 +151,7 @@ def assess_end_use(text: str | None, vocabulary: Vocabulary | None = None) -> En
     clauses = affirmed_text(text, vocabulary).split("\n")
     military = [term.text for clause in clauses for term in vocabulary.military_terms(clause)]
     if military:
-        in_japan = any(vocabulary.military_terms(clause) and _places_in_japan(clause, vocabulary)
-                       for clause in clauses)
+        in_japan = any(vocabulary.military_terms(clause) and _places_in_japan(clause, vocabulary) for clause in clauses)
         return EndUseAssessment(MILITARY, tuple(dict.fromkeys(military)), frozenset({"JP"} if in_japan else ()))
     rest = folded
     for word in _VAGUE_WORDS_CJK:

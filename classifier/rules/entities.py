@@ -20,8 +20,19 @@ LIST_KINDS = ("military", "control_list", "watch_list", "contractor", "other")
 RELATIONS = ("unit", "subsidiary")
 
 _LIST_KEYS = {"id", "kind", "title", "instrument", "date", "effective_from", "sources", "notes"}
-_ENTITY_KEYS = {"id", "name", "country", "parent", "relation", "aliases", "position", "listed_from",
-                "listed_to", "sources", "notes"}
+_ENTITY_KEYS = {
+    "id",
+    "name",
+    "country",
+    "parent",
+    "relation",
+    "aliases",
+    "position",
+    "listed_from",
+    "listed_to",
+    "sources",
+    "notes",
+}
 _REF_KEYS = {"ref", "aliases", "position", "listed_from", "listed_to", "sources", "notes"}
 
 

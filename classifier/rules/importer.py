@@ -159,9 +159,18 @@ def _entities_from_ftm(path: Path, list_id: str, country: str | None, errors: li
     return entities
 
 
-def import_entity_list(path: str | Path, *, list_id: str, kind: str, title: str, source_url: str,
-                       date: dt.date, effective_from: dt.date | None = None, instrument: str | None = None,
-                       country: str | None = None) -> dict:
+def import_entity_list(
+    path: str | Path,
+    *,
+    list_id: str,
+    kind: str,
+    title: str,
+    source_url: str,
+    date: dt.date,
+    effective_from: dt.date | None = None,
+    instrument: str | None = None,
+    country: str | None = None,
+) -> dict:
     """Return an entity-list document built from a CSV or OpenSanctions JSON file; raise ListImportError."""
     path = Path(path)
     errors: list[str] = []

@@ -42,9 +42,38 @@ _IDEOGRAPH = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々]")
 _UNIT_ENDINGS = tuple(
     normalise(word)
     for word in (
-        "製作所", "工場", "工厂", "事業所", "事業部", "本社", "支社", "支店", "営業所", "本部", "研究所",
-        "研究センター", "センター", "中心", "分公司", "造船所", "地方隊", "方面隊", "基地", "分屯基地",
-        "駐屯地", "部隊", "航空団", "航空隊", "師団", "旅団", "連隊", "艦隊", "補給処", "学校", "病院", "共済組合",
+        "製作所",
+        "工場",
+        "工厂",
+        "事業所",
+        "事業部",
+        "本社",
+        "支社",
+        "支店",
+        "営業所",
+        "本部",
+        "研究所",
+        "研究センター",
+        "センター",
+        "中心",
+        "分公司",
+        "造船所",
+        "地方隊",
+        "方面隊",
+        "基地",
+        "分屯基地",
+        "駐屯地",
+        "部隊",
+        "航空団",
+        "航空隊",
+        "師団",
+        "旅団",
+        "連隊",
+        "艦隊",
+        "補給処",
+        "学校",
+        "病院",
+        "共済組合",
     )
 )
 # Country words that may precede a name without a space: 日本防衛省, 日本海上自衛隊.
@@ -61,9 +90,36 @@ _INTERMEDIARY_CJK = tuple(
 _PLACEHOLDERS = frozenset(
     compact_key(normalise(word))
     for word in (
-        "-", "n/a", "none", "nil", "unknown", "tbd", "tba", "tbc", "to be advised", "to be confirmed", "various",
-        "various customers", "end user", "end-user", "customer", "customers", "stock", "for stock", "xxx",
-        "未定", "不明", "なし", "無", "无", "未知", "待定", "各種", "多数", "その他", "其他",
+        "-",
+        "n/a",
+        "none",
+        "nil",
+        "unknown",
+        "tbd",
+        "tba",
+        "tbc",
+        "to be advised",
+        "to be confirmed",
+        "various",
+        "various customers",
+        "end user",
+        "end-user",
+        "customer",
+        "customers",
+        "stock",
+        "for stock",
+        "xxx",
+        "未定",
+        "不明",
+        "なし",
+        "無",
+        "无",
+        "未知",
+        "待定",
+        "各種",
+        "多数",
+        "その他",
+        "其他",
     )
 )
 
@@ -185,7 +241,8 @@ class EndUserMatcher:
         if not candidates and has_cjk(normalised):
             candidates = self._candidates(romanise(query), query, via_romaji=True)
         candidates = [
-            candidate for candidate in candidates
+            candidate
+            for candidate in candidates
             if candidate.alias_kind != "generic" or self.entities[candidate.entity_id].country in context_countries
         ]
         if not candidates:
@@ -205,8 +262,17 @@ class EndUserMatcher:
 
     def _found(self, alias_key: AliasKey, method: str, score: float, detail_tokens: list[str]) -> EndUserMatch:
         status = MATCHED if score >= CONFIRM_SCORE else POSSIBLE
-        return EndUserMatch(status, "", alias_key.entity_id, alias_key.alias.text, alias_key.alias.kind, method,
-                            score, " ".join(token for token in detail_tokens if token), alias_key.key)
+        return EndUserMatch(
+            status,
+            "",
+            alias_key.entity_id,
+            alias_key.alias.text,
+            alias_key.alias.kind,
+            method,
+            score,
+            " ".join(token for token in detail_tokens if token),
+            alias_key.key,
+        )
 
     def _scan(self, tokens: list[str]) -> tuple[dict[str, tuple[int, int]], list[str]]:
         """Return the first run of whole tokens (start, end) equal to each alias key, and the CJK keys that occur
@@ -232,8 +298,9 @@ class EndUserMatcher:
                 windows[key] = (starts[first], ends[last + 1])
         return windows, sorted(anywhere, key=anywhere.__getitem__)
 
-    def _exact_windows(self, tokens: list[str], windows: dict[str, tuple[int, int]], query: str,
-                       via_romaji: bool) -> list[EndUserMatch]:
+    def _exact_windows(
+        self, tokens: list[str], windows: dict[str, tuple[int, int]], query: str, via_romaji: bool
+    ) -> list[EndUserMatch]:
         """Return aliases equal to a run of whole tokens (the first run for each), the rest kept as detail."""
         found = []
         for key, (start, end) in sorted(windows.items(), key=lambda item: item[1]):
@@ -269,7 +336,7 @@ class EndUserMatcher:
                     if rest and len(alias_key.key) < MIN_ATTACHED_CJK_ALIAS and not rest.endswith(_UNIT_ENDINGS):
                         continue
                     seen.add(alias_key.key)
-                    detail = tokens[:index] + [rest] + tokens[index + 1:]
+                    detail = tokens[:index] + [rest] + tokens[index + 1 :]
                     found.append(self._found(alias_key, "normalised", 100.0, detail))
         return found
 
@@ -292,8 +359,9 @@ class EndUserMatcher:
                 break
             if all(word in COMMON_NAME_WORDS for word in words):
                 continue
-            for key, _, _ in process.extract(query, self._fuzzy_keys, scorer=fuzz.ratio,
-                                             score_cutoff=POSSIBLE_SCORE, limit=5):
+            for key, _, _ in process.extract(
+                query, self._fuzzy_keys, scorer=fuzz.ratio, score_cutoff=POSSIBLE_SCORE, limit=5
+            ):
                 score = typo_score(words, self._by_key[key].words)
                 if score >= POSSIBLE_SCORE:
                     found.append(self._found(self._by_key[key], "fuzzy", score, tokens[end:]))
@@ -302,8 +370,13 @@ class EndUserMatcher:
 
 def _stands_apart(text: str, start: int, end: int, starts: dict[int, int], ends: dict[int, int]) -> bool:
     """Return True if a two-character name at text[start:end] is not part of a longer word (see MIN_CJK_KEY_IN_TEXT)."""
-    before = (start == 0 or start in ends or not _IDEOGRAPH.match(text[start - 1])
-              or text[start - 1] in _SHORT_NAME_BEFORE or text[:start].endswith(_COUNTRY_PREFIXES))
+    before = (
+        start == 0
+        or start in ends
+        or not _IDEOGRAPH.match(text[start - 1])
+        or text[start - 1] in _SHORT_NAME_BEFORE
+        or text[:start].endswith(_COUNTRY_PREFIXES)
+    )
     after = end in starts or end == len(text) or not _IDEOGRAPH.match(text[end]) or text[end] in _SHORT_NAME_AFTER
     return before and after
 

@@ -23,9 +23,23 @@ VARIANT_TABLE = str.maketrans({_VARIANT_PAIRS[i]: _VARIANT_PAIRS[i + 1] for i in
 # Legal forms removed wherever they stand; each leaves a boundary behind so that
 # 三菱電機株式会社鎌倉製作所 reads as 三菱電機 / 鎌倉製作所.
 _CJK_LEGAL_FORMS = (
-    "国立研究開発法人", "独立行政法人", "一般社団法人", "一般財団法人", "公益社団法人", "公益財団法人",
-    "股份有限公司", "有限責任公司", "有限公司", "株式会社", "有限会社", "合同会社", "合資会社", "合名会社",
-    "(株)", "(有)", "公司",
+    "国立研究開発法人",
+    "独立行政法人",
+    "一般社団法人",
+    "一般財団法人",
+    "公益社団法人",
+    "公益財団法人",
+    "股份有限公司",
+    "有限責任公司",
+    "有限公司",
+    "株式会社",
+    "有限会社",
+    "合同会社",
+    "合資会社",
+    "合名会社",
+    "(株)",
+    "(有)",
+    "公司",
 )
 _LATIN_LEGAL_PHRASES = re.compile(r"\b(?:kabushiki[ -]?[kg]aisha|yugen[ -]?[kg]aisha|company limited)\b")
 _LATIN_LEGAL_TOKENS = frozenset(
@@ -43,8 +57,25 @@ _KANA = re.compile(r"[\u3040-\u30ff]")
 
 # Words shared by many unrelated firms: an alias that is only one of these would match them all.
 COMMON_NAME_WORDS = frozenset(
-    {"mitsubishi", "三菱", "kawasaki", "川崎", "fuji", "富士", "sumitomo", "住友", "mitsui", "三井",
-     "nippon", "nihon", "日本", "japan", "japanese", "tokyo", "東京"}
+    {
+        "mitsubishi",
+        "三菱",
+        "kawasaki",
+        "川崎",
+        "fuji",
+        "富士",
+        "sumitomo",
+        "住友",
+        "mitsui",
+        "三井",
+        "nippon",
+        "nihon",
+        "日本",
+        "japan",
+        "japanese",
+        "tokyo",
+        "東京",
+    }
 )
 
 

@@ -60,7 +60,8 @@ def check_order(order: Order) -> CheckedOrder:
         destination = country_code(order.destination_country, "destination_country")
         end_user_country = country_code(order.end_user_country, "end_user_country")
         intermediates = tuple(
-            code for code in (country_code(value, "intermediate_countries") for value in order.intermediate_countries)
+            code
+            for code in (country_code(value, "intermediate_countries") for value in order.intermediate_countries)
             if code
         )
     except ValueError as exc:

@@ -55,11 +55,17 @@ def match_party(role: str, text: str | None, base: frozenset[str], policy: Polic
     """
     context = text_context(text, base, policy.vocabulary)
     match = policy.matcher.match(text, context)
-    if match.status == POSSIBLE and "JP" not in context and policy.entities[match.entity_id].country == "JP" and (
-            policy.vocabulary.names_foreign_country(fold_text(text or ""))):
+    if (
+        match.status == POSSIBLE
+        and "JP" not in context
+        and policy.entities[match.entity_id].country == "JP"
+        and (policy.vocabulary.names_foreign_country(fold_text(text or "")))
+    ):
         match = EndUserMatch(UNMATCHED, match.query)
     extends = (
-        match.status == MATCHED and bool(match.detail) and _is_company(policy.entities[match.entity_id], policy)
+        match.status == MATCHED
+        and bool(match.detail)
+        and _is_company(policy.entities[match.entity_id], policy)
         and policy.vocabulary.names_separate_company(match.detail)
     )
     return Party(role, match, extends)

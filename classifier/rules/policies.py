@@ -138,7 +138,8 @@ def check_references(instruments: tuple[Instrument, ...], lists: dict[str, Entit
                 for index, list_id in enumerate(values):
                     if list_id not in lists:
                         raise PolicyFileError(
-                            instrument.path, f"{rule.where}.applies_when.{kind}[{index}]",
+                            instrument.path,
+                            f"{rule.where}.applies_when.{kind}[{index}]",
                             f"{list_id!r} is not the id of any entity list; known: {', '.join(sorted(lists))}",
                         )
     instrument_ids = {instrument.id for instrument in instruments}

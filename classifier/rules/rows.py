@@ -106,8 +106,12 @@ def assessment_from_prediction(prediction, model_version: str | None) -> ItemAss
     """Return a model's prediction for a description as an item assessment, or the reason it gave none."""
     if prediction.error:
         return f"description: {prediction.error}"
-    return ItemAssessment(labels=prediction.labels, scores=prediction.scores, uncertain=prediction.uncertain,
-                          source=f"model {model_version}")
+    return ItemAssessment(
+        labels=prediction.labels,
+        scores=prediction.scores,
+        uncertain=prediction.uncertain,
+        source=f"model {model_version}",
+    )
 
 
 def _parse(row: dict, limits: FieldLimits) -> list:
@@ -120,8 +124,9 @@ def _parse(row: dict, limits: FieldLimits) -> list:
     return [order, item, ""]
 
 
-def _decide(order: Order | None, item: ItemAssessment | None, error: str, policy: Policy,
-            can_assess: bool) -> ScreenedOrder:
+def _decide(
+    order: Order | None, item: ItemAssessment | None, error: str, policy: Policy, can_assess: bool
+) -> ScreenedOrder:
     if error:
         return ScreenedOrder(None, item, error)
     if item is None:
@@ -133,13 +138,15 @@ def _decide(order: Order | None, item: ItemAssessment | None, error: str, policy
         return ScreenedOrder(None, item, str(exc))
 
 
-def screen_orders(orders: list[dict], policy: Policy, classify: Assess | None = None,
-                  limits: FieldLimits = FieldLimits()) -> list[ScreenedOrder]:
+def screen_orders(
+    orders: list[dict], policy: Policy, classify: Assess | None = None, limits: FieldLimits = FieldLimits()
+) -> list[ScreenedOrder]:
     """Return the outcome of every order dict, in order; descriptions without labels are assessed by one call
     of `classify`."""
     parsed = [_parse(order, limits) for order in orders]
-    wanted = [entry for entry in parsed
-              if classify is not None and not entry[2] and entry[1] is None and entry[0].description]
+    wanted = [
+        entry for entry in parsed if classify is not None and not entry[2] and entry[1] is None and entry[0].description
+    ]
     if wanted:
         assessments = classify([entry[0].description for entry in wanted])
         if len(assessments) != len(wanted):
@@ -157,15 +164,17 @@ def _output_row(number: int, row: dict, outcome: ScreenedOrder, policy: Policy) 
         "decision": decision.decision if decision else "",
         "reasons": json.dumps(decision.reasons, ensure_ascii=False) if decision else "[]",
         "matched_entity": json.dumps(decision.matched_entity, ensure_ascii=False)
-        if decision and decision.matched_entity else "",
+        if decision and decision.matched_entity
+        else "",
         "warnings": json.dumps(decision.warnings, ensure_ascii=False) if decision else "[]",
         "error": f"row {number}: {outcome.error}" if outcome.error else "",
         "policy_version": policy.version,
     }
 
 
-def screen_rows(rows: Iterable[dict], policy: Policy, classify: Assess | None = None,
-                limits: FieldLimits = FieldLimits()) -> Iterator[dict]:
+def screen_rows(
+    rows: Iterable[dict], policy: Policy, classify: Assess | None = None, limits: FieldLimits = FieldLimits()
+) -> Iterator[dict]:
     """Yield every input row with decision, reasons, matched_entity, error and policy_version added."""
     numbered = enumerate(rows, start=1)
     while batch := list(islice(numbered, BATCH_SIZE)):

@@ -75,8 +75,9 @@ def load_policy(data_dir: str | Path | None = None) -> Policy:
         if entity.parent:
             children.setdefault(entity.parent, []).append(entity.id)
     vocabulary = load_vocabulary(root)
-    files = sorted([*(root / POLICIES_DIR).glob("*.yaml"), *(root / ENTITIES_DIR).glob("*.yaml"),
-                    vocabulary_path(root)])
+    files = sorted(
+        [*(root / POLICIES_DIR).glob("*.yaml"), *(root / ENTITIES_DIR).glob("*.yaml"), vocabulary_path(root)]
+    )
     return Policy(
         instruments=instruments,
         lists=lists,

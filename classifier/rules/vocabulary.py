@@ -143,8 +143,17 @@ def _check_source(section: Fields) -> None:
 def read_vocabulary(raw: object, path: str) -> Vocabulary:
     """Return the vocabulary of one terms document, or raise PolicyFileError naming the file and field."""
     document = Fields(raw, path)
-    document.check_keys({"word_classes", "military_terms", "civilian_senses", "japan_context",
-                         "foreign_country_words", "denials", "company_words"})
+    document.check_keys(
+        {
+            "word_classes",
+            "military_terms",
+            "civilian_senses",
+            "japan_context",
+            "foreign_country_words",
+            "denials",
+            "company_words",
+        }
+    )
     classes = _word_classes(document)
     military = document.mapping("military_terms")
     military.check_keys({"source", "sources", "en", "cjk"})
@@ -154,8 +163,9 @@ def read_vocabulary(raw: object, path: str) -> Vocabulary:
         entry.check_keys({"term", "senses", "source", "sources"})
         entry.text("term")
         _check_source(entry)
-        senses.append(re.compile(_alternation(list(entry.text_list("senses", required=True)), classes, entry,
-                                              "senses")))
+        senses.append(
+            re.compile(_alternation(list(entry.text_list("senses", required=True)), classes, entry, "senses"))
+        )
     japan = document.mapping("japan_context")
     japan.check_keys({"source", "sources", "country", "places"})
     _check_source(japan)
@@ -163,8 +173,9 @@ def read_vocabulary(raw: object, path: str) -> Vocabulary:
     foreign.check_keys({"source", "sources", "words"})
     _check_source(foreign)
     denials = document.mapping("denials")
-    denials.check_keys({"source", "sources", "forward_en", "forward_cjk", "backward_cjk", "scope_breaks_en",
-                        "scope_breaks_cjk"})
+    denials.check_keys(
+        {"source", "sources", "forward_en", "forward_cjk", "backward_cjk", "scope_breaks_en", "scope_breaks_cjk"}
+    )
     _check_source(denials)
     company = document.mapping("company_words")
     company.check_keys({"source", "sources", "words", "unit_words"})

@@ -12,8 +12,10 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("api_keys") as batch:
         batch.add_column(sa.Column("role", sa.String(20), nullable=False, server_default="client"))
-    op.execute("UPDATE api_keys SET role = 'admin' WHERE id = (SELECT id FROM api_keys WHERE revoked_at IS NULL "
-               "ORDER BY created_at LIMIT 1)")
+    op.execute(
+        "UPDATE api_keys SET role = 'admin' WHERE id = (SELECT id FROM api_keys WHERE revoked_at IS NULL "
+        "ORDER BY created_at LIMIT 1)"
+    )
 
 
 def downgrade() -> None:

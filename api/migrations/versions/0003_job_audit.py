@@ -7,8 +7,12 @@ revision = "0003"
 down_revision = "0002"
 branch_labels = None
 depends_on = None
-COLUMNS = (("input_hash", sa.String(64)), ("policy_version", sa.String(100)),
-           ("finished_at", sa.DateTime(timezone=True)), ("purged_at", sa.DateTime(timezone=True)))
+COLUMNS = (
+    ("input_hash", sa.String(64)),
+    ("policy_version", sa.String(100)),
+    ("finished_at", sa.DateTime(timezone=True)),
+    ("purged_at", sa.DateTime(timezone=True)),
+)
 
 
 def upgrade() -> None:

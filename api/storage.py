@@ -312,3 +312,18 @@ def trusted_reviews(database_url: str) -> list:
         return store.list_reviews(limit=1_000_000, trusted_only=True)
     finally:
         store.engine.dispose()
+
+
+FIRST_KEY_NAME = "local"
+
+
+def ensure_first_key(database_url: str) -> str | None:
+    """Create an admin key named "local" when no active key exists and return its secret (shown once); None when a
+    key already exists."""
+    store = Store(database_url)
+    try:
+        if any(key.revoked_at is None for key in store.list_keys()):
+            return None
+        return store.create_key(FIRST_KEY_NAME, role="admin")[1]
+    finally:
+        store.engine.dispose()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -40,9 +41,6 @@ def _cmd_data_build(args: argparse.Namespace) -> int:
 
 
 def _load_model(path: str | None):
-    import os
-
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from transformers.utils import logging as hf_logging
 
     from classifier.model import DualUseClassifier
@@ -320,16 +318,14 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
     from api.app import create_app
     from api.settings import Settings
-    from api.storage import Store
+    from api.storage import FIRST_KEY_NAME, ensure_first_key
 
     settings = dataclasses.replace(Settings.from_env(), bind_host=args.host)
     settings.state_dir.mkdir(parents=True, exist_ok=True)
-    store = Store(settings.database)
-    if not any(key.revoked_at is None for key in store.list_keys()):
-        _, secret = store.create_key("local", role="admin")
-        print("No API key existed; created admin key 'local' for the web page and clients (shown once):")
+    secret = ensure_first_key(settings.database)
+    if secret:
+        print(f"No API key existed; created admin key '{FIRST_KEY_NAME}' for the web page and clients (shown once):")
         print(secret)
-    store.engine.dispose()
     print(f"dualuse API on http://{args.host}:{args.port}/ (docs at /docs)")
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info", access_log=False)
     return 0
@@ -583,6 +579,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code."""
     args = build_parser().parse_args(argv)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # model weights come from installed packages, never a hub
     try:
         return args.handler(args)
     except KeyboardInterrupt:

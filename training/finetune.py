@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import os
 import random
 from pathlib import Path
 
@@ -74,7 +73,6 @@ def fine_tune(
     progress: bool = True,
 ) -> Path:
     """Fine-tune the base encoder with a warm-started head on (texts, multi-hot targets); save it to output_dir."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import torch
     from tqdm.auto import tqdm
     from transformers import AutoModel, AutoTokenizer, get_linear_schedule_with_warmup

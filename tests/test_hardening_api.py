@@ -17,9 +17,9 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
+from tests.databases import BACKENDS, keyed_server
 from tests.server import Server, cli
 
-BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("DUALUSE_TEST_POSTGRES_URL") else [])
 SURROGATE_CLASSIFY = b'{"items": [{"id": "ok", "text": "Ring laser gyro"}, {"id": "bad", "text": "gyro \\ud800"}]}'
 SURROGATE_ID = b'{"items": [{"id": "\\udfff", "text": "Ring laser gyro"}]}'
 SURROGATE_END_USER = (
@@ -32,25 +32,11 @@ SURROGATE_DESCRIPTION = (
 )
 
 
-def _reset_postgres(url: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    engine.dispose()
-
-
 def _start(tmp_path_factory, model_dir, backend: str = "sqlite", host: str = "127.0.0.1", **env: str):
     """Return a started server and an admin key on a fresh database."""
     state = tmp_path_factory.mktemp(f"hardening-{backend}")
-    url = os.environ["DUALUSE_TEST_POSTGRES_URL"] if backend == "postgresql" else ""
-    if url:
-        _reset_postgres(url)
-    server = Server(state, model_dir, url, host=host, **env)
-    created = cli(server.env, "keys", "create", "hardening", "--role", "admin")
-    assert created.returncode == 0, created.stderr
-    return server.start(), created.stdout.strip().splitlines()[-1]
+    server, keys = keyed_server(state, model_dir, backend, {"hardening": "admin"}, host=host, **env)
+    return server, keys["hardening"]
 
 
 @pytest.fixture(scope="module", params=BACKENDS)

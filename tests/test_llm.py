@@ -313,7 +313,7 @@ def api_with_llm(scripted_url, quick_model_dir, tmp_path_factory):
         DUALUSE_LLM_MODEL="scripted-model",
         DUALUSE_LLM_TIMEOUT=str(CLIENT_TIMEOUT_SECONDS),
     )
-    key = cli(srv.env, "keys", "create", "tests").stdout.strip().splitlines()[-1]
+    key = cli(srv.env, "keys", "create", "tests", "--role", "analyst").stdout.strip().splitlines()[-1]
     yield srv.start(), key
     srv.stop()
 
@@ -403,7 +403,7 @@ def test_api_second_opinion_on_review_decisions_never_changes_them(api_with_llm)
 def test_api_second_opinion_when_no_llm_is_configured(quick_model_dir, tmp_path):
     srv = Server(tmp_path / "state", quick_model_dir)
     srv.env.pop("DUALUSE_LLM_BASE_URL", None)
-    key = cli(srv.env, "keys", "create", "tests").stdout.strip().splitlines()[-1]
+    key = cli(srv.env, "keys", "create", "tests", "--role", "analyst").stdout.strip().splitlines()[-1]
     srv.start()
     try:
         order = {

@@ -71,19 +71,18 @@ class DualUseClassifier:
         self.metadata = dict(metadata or {})
 
     def member_probabilities(
-        self, texts: list[str], languages: list[str] | None = None, features: dict | None = None
+        self, texts: list[str], row_weights: np.ndarray | None = None, features: dict | None = None
     ) -> dict[str, np.ndarray]:
         """Return each member's uncalibrated probability matrix.
 
-        With languages (from `languages_of`) and a fitted head, a member runs only on the rows whose language gives it
-        a weight in the blend; its other rows are zeros, which the blend ignores (e.g. the encoder is skipped where only
-        the n-gram model counts). features: member name -> that member's `features(texts)`, when already computed.
+        With row_weights (the head's `row_weights` for the texts' languages), a member runs only on the rows that give
+        it a weight in the blend; its other rows are zeros, which the blend ignores (e.g. the encoder is skipped where
+        only the n-gram model counts). features: member name -> that member's `features(texts)`, when already computed.
         """
         features = features or {}
-        weights = None if languages is None else self.head.row_weights(languages, list(self.members))
         out = {}
         for column, (name, member) in enumerate(self.members.items()):
-            rows = None if weights is None else np.flatnonzero(weights[:, column] > 0)
+            rows = None if row_weights is None else np.flatnonzero(row_weights[:, column] > 0)
             everything = rows is None or len(rows) == len(texts)
             subset = texts if everything else [texts[i] for i in rows]
             shared = features.get(name)
@@ -103,12 +102,19 @@ class DualUseClassifier:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Return (calibrated probabilities, multi-hot decisions) of texts, from member_probs when already scored."""
         texts = list(texts)
+        return self._score(texts, languages_of(texts), member_probs, features)
+
+    def _score(
+        self, texts: list[str], languages: list[str], member_probs: dict | None = None, features: dict | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         if not texts:
             return np.zeros((0, len(self.labels))), np.zeros((0, len(self.labels)), dtype=np.int8)
-        languages = languages_of(texts)
-        if member_probs is None:
-            member_probs = self.member_probabilities(texts, languages, features)
-        probs = self.head.predict_proba({name: member_probs[name] for name in self.members}, languages)
+        if member_probs is None:  # one set of row weights serves member skipping and the blend
+            weights = self.head.row_weights(languages, list(self.members))
+            member_probs = self.member_probabilities(texts, weights, features)
+        else:
+            weights = None
+        probs = self.head.predict_proba({name: member_probs[name] for name in self.members}, languages, weights)
         return probs, self.head.decide(probs, languages)
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
@@ -121,8 +127,10 @@ class DualUseClassifier:
 
     def uncertainty(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Return (each text's distance to its nearest decision boundary in log-odds, probabilities, decisions)."""
-        probs, decisions = self.score(texts)
-        return self.head.uncertainty(probs, languages_of(list(texts))), probs, decisions
+        texts = list(texts)
+        languages = languages_of(texts)
+        probs, decisions = self._score(texts, languages)
+        return self.head.uncertainty(probs, languages), probs, decisions
 
     def _explainer(self) -> tuple[str, Scorer] | None:
         return next(((name, m) for name, m in self.members.items() if m.explains), None)
@@ -146,7 +154,7 @@ class DualUseClassifier:
         languages = languages_of(valid_texts)
         explainer = self._explainer() if with_evidence and valid_texts else None
         features = {explainer[0]: explainer[1].features(valid_texts)} if explainer else {}
-        probs, decisions = self.score(valid_texts, features=features)
+        probs, decisions = self._score(valid_texts, languages, features=features)
         uncertain = self.head.uncertain_mask(probs, decisions, languages)
         labels = [[self.labels[j] for j in np.flatnonzero(row)] for row in decisions]
         near = [[self.labels[j] for j in np.flatnonzero(row)] for row in uncertain]

@@ -31,21 +31,7 @@ MAX_ROWS_PAGE = 1000
 
 
 def _status(job: Job) -> JobStatus:
-    return JobStatus(
-        id=job.id,
-        status=job.status,
-        filename=job.filename,
-        rows_done=job.rows_done,
-        rows_total=job.rows_total,
-        error=job.error,
-        model_version=job.model_version,
-        policy_version=job.policy_version,
-        input_hash=job.input_hash,
-        created_at=job.created_at,
-        updated_at=job.updated_at,
-        finished_at=job.finished_at,
-        purged_at=job.purged_at,
-    )
+    return JobStatus.model_validate(job, from_attributes=True)
 
 
 def _visible_job(request: Request, job_id: str, caller: Caller) -> Job:

@@ -80,6 +80,9 @@ def test_comparators(text, comparator):
         ("10至20 kg", 10, 20),
         ("-40 to +85 °C", -40, 85),
         ("2 GHz to 18 GHz", 2, 18),
+        ("10 MHz to 67 GHz", 10, 67_000),  # ends in different units: the upper end in the first one's unit
+        ("频率范围 9kHz~26.5GHz", 9, 26_500_000),
+        ("20MHz～6GHz", 20, 6_000),
     ],
 )
 def test_ranges(text, low, high):

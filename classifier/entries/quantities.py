@@ -6,7 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from classifier.entries.units import match_unit
+from classifier.entries.units import convert, match_unit, same_kind
 
 SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
 _KEEP = set("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺，℃㎛㎏")
@@ -173,6 +173,8 @@ def extract_quantities(text: str) -> list[StatedQuantity]:
             repeated = _unit_after(norm, second[1], context, norm) if second else None
             if repeated and repeated[0] == unit[0]:
                 upper, unit = second[0], repeated
+            elif repeated and same_kind(repeated[0], unit[0]):  # "10 MHz to 67 GHz": the upper end in the first unit
+                upper, unit = convert(second[0], repeated[0], unit[0]), (unit[0], repeated[1])
         expression, end = unit
         if _COMPOUND_TAIL.match(norm, end) or (
             upper is not None and upper < value and value > 0 and "-" in norm[start:end]

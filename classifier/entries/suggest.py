@@ -1,0 +1,156 @@
+"""The control-list entries behind a flagged item: ranked candidates, each with its text, the item's stated
+parameters against the entry's thresholds, decontrol notes and a calibrated confidence.
+
+Candidates are not a classification ruling: an analyst decides on the list text and the item's full data.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from classifier.entries.control_list import CHINA_LIST_NOTE, LIST_NAME, control_list
+from classifier.entries.quantities import StatedQuantity, extract_quantities
+from classifier.entries.ranking import MAX_CANDIDATES, EntryRanker, signals
+from classifier.entries.thresholds import BELOW, MEETS, NOT_STATED, Assessment, assess, thresholds_for
+
+# Candidates whose parameters are checked before the final ranking (the calibrated confidence may reorder them).
+SHORTLIST = 6
+_WORD = re.compile(r"[a-z][a-z0-9-]{3,}")
+_COMMON = frozenset(
+    "having following equipment systems system designed specially components with than less more other "
+    "which their from that this into used using such any type types described specified".split()
+)
+# A sub-paragraph is named only when the text shares at least this many distinctive words with its line.
+MIN_SHARED_WORDS = 2
+
+
+@dataclass
+class StatedParameter:
+    """One threshold of an entry set against the text: met, below or not stated, and the phrase the value came from."""
+
+    parameter: str
+    paragraph: str
+    threshold: str
+    line: str
+    status: str
+    value: float | None = None
+    unit: str | None = None
+    phrase: str | None = None
+
+    @classmethod
+    def of(cls, assessment: Assessment) -> StatedParameter:
+        """Return the JSON-ready view of an assessment."""
+        threshold, stated = assessment.threshold, assessment.stated
+        return cls(
+            parameter=threshold.parameter,
+            paragraph=threshold.paragraph,
+            threshold=f"{threshold.comparator} {threshold.value:g} {threshold.unit}",
+            line=threshold.line,
+            status=assessment.status,
+            value=None if assessment.stated_value is None else round(assessment.stated_value, 6),
+            unit=threshold.unit if stated else None,
+            phrase=stated.phrase if stated else None,
+        )
+
+
+@dataclass
+class EntrySuggestion:
+    """A candidate control-list entry for an item, best first in a prediction's `entries`."""
+
+    list: str
+    code: str
+    entry: str
+    us_eccn: str | None
+    china: str
+    title: str
+    text: list[str]
+    attribution: str
+    parameters: list[StatedParameter] = field(default_factory=list)
+    decontrol_notes: list[str] = field(default_factory=list)
+    score: float = 0.0
+    insufficient_data: bool = False
+
+    def as_dict(self) -> dict:
+        """Return a JSON-ready dict."""
+        return asdict(self)
+
+
+def thresholds_assessed(code: str, text: str, quantities: list[StatedQuantity] | None = None) -> list[Assessment]:
+    """Return every threshold of the entry set against the text's stated values."""
+    quantities = extract_quantities(text) if quantities is None else quantities
+    return [assess(threshold, text, quantities) for threshold in thresholds_for(code)]
+
+
+def _supported_paragraph(code: str, text: str, assessments: list[Assessment]) -> str:
+    """Return the most specific paragraph the text supports: a met threshold's, else one sharing words with the text."""
+    met = [a.threshold.paragraph for a in assessments if a.status == MEETS]
+    if met:
+        return max(met, key=lambda path: path.count("."))
+    words = set(_WORD.findall(text.lower())) - _COMMON
+    best, best_shared = code, MIN_SHARED_WORDS - 1
+    for path, line in control_list().entry(code).provisions.items():
+        shared = len(words & (set(_WORD.findall(line.lower())) - _COMMON))
+        if shared > best_shared or (shared == best_shared and best != code and path.count(".") > best.count(".")):
+            best, best_shared = path, shared
+    return best
+
+
+def _suggestion(code: str, text: str, assessments: list[Assessment], score: float) -> EntrySuggestion:
+    lists = control_list()
+    paragraph = _supported_paragraph(code, text, assessments)
+    entry = lists.entry(code)
+    return EntrySuggestion(
+        list=LIST_NAME,
+        code=paragraph,
+        entry=code,
+        us_eccn=lists.us_eccn(code),
+        china=CHINA_LIST_NOTE,
+        title=entry.heading,
+        text=[f"{path} {line}" for path, line in lists.provision_chain(paragraph)],
+        attribution=lists.attribution,
+        parameters=[StatedParameter.of(a) for a in assessments],
+        decontrol_notes=lists.decontrol_notes(paragraph),
+        score=round(float(score), 4),
+        insufficient_data=bool(assessments) and all(a.status == NOT_STATED for a in assessments),
+    )
+
+
+def parameter_flags(assessments: list[Assessment]) -> tuple[bool, bool]:
+    """Return (a threshold is met, the stated thresholds are all below with none met)."""
+    meets = any(a.status == MEETS for a in assessments)
+    return meets, not meets and any(a.status == BELOW for a in assessments)
+
+
+def shortlist(scores: np.ndarray, allowed: np.ndarray, size: int = SHORTLIST) -> list[tuple[int, float]]:
+    """Return (code index, vote share among allowed codes) of the best-voted allowed codes."""
+    masked = np.where(allowed, scores, 0.0)
+    total = masked.sum()
+    if total <= 0:
+        return []
+    order = np.argsort(-masked)[:size]
+    return [(int(i), float(masked[i] / total)) for i in order if masked[i] > 0]
+
+
+def suggest_entries(
+    text: str, scores: np.ndarray, allowed: np.ndarray, ranker: EntryRanker, limit: int = MAX_CANDIDATES
+) -> list[EntrySuggestion]:
+    """Return up to `limit` entries for one text, best first.
+
+    scores: the text's row of `EntryRanker.code_scores`; allowed: which of the ranker's codes belong to the text's
+    labels. Each shortlisted code's thresholds are checked against the text's stated values before the calibrated
+    confidence orders them.
+    """
+    candidates = shortlist(scores, allowed)
+    if not candidates:
+        return []
+    quantities = extract_quantities(text)
+    checked = [
+        (ranker.codes_[i], share, thresholds_assessed(ranker.codes_[i], text, quantities)) for i, share in candidates
+    ]
+    features = np.array([signals(share, *parameter_flags(found)) for _, share, found in checked])
+    confidence = ranker.confidence(features)
+    order = np.argsort(-confidence, kind="stable")[:limit]
+    return [_suggestion(checked[i][0], text, checked[i][2], confidence[i]) for i in order]

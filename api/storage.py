@@ -8,6 +8,8 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+import threading
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -22,6 +24,10 @@ DEFAULT_ROLE = "client"
 TRUSTED_REVIEW_ROLES = ("analyst", "admin")
 ACTIVE_JOB_STATES = ("queued", "running")
 FINISHED_JOB_STATES = ("succeeded", "failed", "cancelled")
+# A verified key is remembered this long, so that requests do not each query the database. Revoking a key through
+# the same Store forgets it at once; a key revoked by another process (`dualuse keys revoke`) stops working within it.
+KEY_CACHE_SECONDS = 2.0
+KEY_CACHE_SIZE = 1024
 
 
 def utcnow() -> datetime:
@@ -133,6 +139,9 @@ class Store:
             event.listen(self.engine, "connect", _sqlite_write_ahead_log)
         prepare_schema(self.engine)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._keys: dict[str, tuple[float, ApiKey]] = {}  # key hash -> (expiry on the monotonic clock, record)
+        self._keys_lock = threading.Lock()
+        self._revocations = 0  # a lookup that a revocation overtook is not cached
 
     def session(self) -> Session:
         """Return a new session (use as a context manager)."""
@@ -150,19 +159,42 @@ class Store:
         return record, secret
 
     def verify_key(self, secret: str) -> ApiKey | None:
-        """Return the active key matching secret, or None."""
+        """Return the active key matching secret, or None (a verified key is cached for KEY_CACHE_SECONDS)."""
+        digest = hash_text(secret)
+        now = time.monotonic()
+        with self._keys_lock:
+            cached = self._keys.get(digest)
+            revocations = self._revocations
+        if cached is not None and cached[0] > now:
+            return cached[1]
         with self.session() as session:
-            record = session.scalar(select(ApiKey).where(ApiKey.key_hash == hash_text(secret)))
-        return record if record is not None and record.revoked_at is None else None
+            record = session.scalar(select(ApiKey).where(ApiKey.key_hash == digest))
+        active = record is not None and record.revoked_at is None
+        with self._keys_lock:
+            if active and revocations == self._revocations:
+                if len(self._keys) >= KEY_CACHE_SIZE:
+                    self._keys = {h: entry for h, entry in self._keys.items() if entry[0] > now}
+                if len(self._keys) < KEY_CACHE_SIZE:
+                    self._keys[digest] = (now + KEY_CACHE_SECONDS, record)
+            else:
+                self._keys.pop(digest, None)
+        return record if active else None
 
     def revoke_key(self, key_id_or_name: str) -> int:
-        """Revoke active keys with this id or name and return how many were revoked."""
+        """Revoke active keys with this id or name and return how many were revoked; they stop working at once."""
         with self.session() as session, session.begin():
             result = session.execute(
                 update(ApiKey)
                 .where((ApiKey.id == key_id_or_name) | (ApiKey.name == key_id_or_name), ApiKey.revoked_at.is_(None))
                 .values(revoked_at=utcnow())
             )
+        with self._keys_lock:
+            self._revocations += 1
+            self._keys = {
+                digest: entry
+                for digest, entry in self._keys.items()
+                if key_id_or_name not in (entry[1].id, entry[1].name)
+            }
         return result.rowcount
 
     def list_keys(self) -> list[ApiKey]:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
+from api.storage import KEY_CACHE_SECONDS
 from tests.databases import BACKENDS, empty_postgres
 from tests.server import Server, cli
 
@@ -78,7 +79,10 @@ def test_auth_missing_bad_bearer_and_revoked_keys(server):
     extra = cli(srv.env, "keys", "create", "temporary").stdout.strip().splitlines()[-1]
     assert httpx.post(f"{srv.url}/v1/classify", json=body, headers={"X-API-Key": extra}).status_code == 200
     assert cli(srv.env, "keys", "revoke", "temporary").returncode == 0
-    revoked = httpx.post(f"{srv.url}/v1/classify", json=body, headers={"X-API-Key": extra})
+    revoked_at = time.monotonic()  # the service remembers a verified key for KEY_CACHE_SECONDS, no longer
+    while (revoked := httpx.post(f"{srv.url}/v1/classify", json=body, headers={"X-API-Key": extra})).status_code == 200:
+        assert time.monotonic() - revoked_at < KEY_CACHE_SECONDS + 1.0, "a revoked key still works"
+        time.sleep(0.1)
     assert revoked.status_code == 401 and "revoked" in revoked.json()["detail"]
     assert "temporary" in cli(srv.env, "keys", "list").stdout
 
@@ -103,6 +107,17 @@ def test_classify_keys_results_by_id_and_marks_bad_items(server):
     assert body["results"][2]["error"] == "description must be text, not int"
     assert body["results"][0]["error"] is None and len(body["results"][0]["scores"]) == 11
     assert body["model_version"] and "not a legal determination" in body["notice"]
+
+
+def test_labels_give_each_id_its_name_and_control_list_category(server):
+    srv, _ = server
+    assert httpx.get(f"{srv.url}/v1/labels").status_code == 401
+    with _client(server) as client:
+        labels = client.get("/v1/labels").json()["labels"]
+    assert len(labels) == 11 and labels[0]["id"] == "nuclear"
+    navigation = next(label for label in labels if label["id"] == "navigation_avionics")
+    assert navigation["display"] == "Navigation and avionics (Cat. 7)" and navigation["category"] == "Cat. 7"
+    assert next(label for label in labels if label["id"] == "telecom")["scope"] == "Category 5 part 1 and part 2"
 
 
 @pytest.mark.parametrize(

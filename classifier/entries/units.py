@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+import threading
 from pathlib import Path
 
 import pint
@@ -157,12 +157,24 @@ UNIT_FORMS: tuple[tuple[str, str], ...] = (
 _COMPILED = tuple((re.compile(pattern), expression) for pattern, expression in UNIT_FORMS)
 
 
-@lru_cache(maxsize=1)
+_registry: pint.UnitRegistry | None = None
+_registry_lock = threading.Lock()
+
+
 def registry() -> pint.UnitRegistry:
-    """Return the shared unit registry: pint's defaults plus units.txt."""
-    units = pint.UnitRegistry()
-    units.load_definitions(str(DEFINITIONS))
-    return units
+    """Return the shared unit registry: pint's defaults plus units.txt.
+
+    Made once under a lock: request threads may ask for it at the same moment, and units of two registries cannot be
+    compared.
+    """
+    global _registry
+    if _registry is None:
+        with _registry_lock:
+            if _registry is None:
+                units = pint.UnitRegistry()
+                units.load_definitions(str(DEFINITIONS))
+                _registry = units
+    return _registry
 
 
 def _gee_or_gram(expression: str, text: str, position: int, context: str, whole: str) -> str:

@@ -30,9 +30,16 @@ class Server:
     """Starts, stops and restarts one service process with a fixed state directory and database."""
 
     def __init__(
-        self, state_dir: Path, model_dir: Path, database_url: str = "", host: str = "127.0.0.1", **extra_env: str
+        self,
+        state_dir: Path,
+        model_dir: Path,
+        database_url: str = "",
+        host: str = "127.0.0.1",
+        serve_args: tuple[str, ...] = (),
+        **extra_env: str,
     ):
         self.host = host  # the address it listens on; tests connect through loopback either way
+        self.serve_args = serve_args  # more `dualuse serve` options
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
@@ -53,7 +60,11 @@ class Server:
         state_dir.mkdir(parents=True, exist_ok=True)
         log = self.log.open("a")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "classifier.cli", "serve", "--host", self.host, "--port", str(self.port)],
+            [
+                sys.executable,
+                *("-m", "classifier.cli", "serve", "--host", self.host, "--port", str(self.port)),
+                *self.serve_args,
+            ],
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,

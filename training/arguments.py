@@ -22,6 +22,7 @@ class TrainingArguments:
     linear_C: float = 8.0
     quick: bool = False
     quick_sample: int = 240
+    ngram_only: bool = False  # the n-gram member and the head without the encoder: minutes, not tens of minutes
 
     def effective(self) -> TrainingArguments:
         """Return the arguments actually used: quick mode caps epochs and sequence length."""

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -25,10 +26,12 @@ def crossfit_ngram(
     C: float,
     seed: int,
     folds: int = CROSSFIT_FOLDS,
+    on_fit: Callable[[int, int], None] | None = None,
 ) -> tuple[NgramClassifier, np.ndarray]:
     """Return (n-gram model fitted on train + validation, out-of-fold validation probabilities).
 
     Each validation fold is scored by a model fitted on train plus the other folds (seeded fold assignment).
+    on_fit: called with (fits done, fits in all) after each of the folds + 1 fits.
     """
     validation_targets = np.asarray(validation_targets)
     n = len(validation_texts)
@@ -50,8 +53,13 @@ def crossfit_ngram(
         )
         model = fit_with(kept)
         out_of_fold[held] = model.predict_proba([validation_texts[i] for i in held])
+        if on_fit is not None:
+            on_fit(fold + 1, folds + 1)
     log.info(f"  final n-gram model on {len(train_texts) + n} items (train + validation)")
-    return fit_with(np.arange(n)), out_of_fold
+    final = fit_with(np.arange(n))
+    if on_fit is not None:
+        on_fit(folds + 1, folds + 1)
+    return final, out_of_fold
 
 
 def save_crossfit(directory: Path, ids: list[str], probabilities: np.ndarray) -> None:

@@ -1,6 +1,8 @@
-"""Micro-batching: concurrent classify calls are gathered into one model call, fairly and with failures kept apart.
+"""Micro-batching: concurrent calls' rows are gathered into one model call, fairly and with failures kept apart.
 
-While the model runs, new requests queue; the next call takes a slice of at most `slice_size` texts from every
+The work done per call is `work(model, rows)` (by default `model.classify(rows)`); the service batches only the rows
+that need the encoder (`DualUseClassifier.score_deferred`), the rest being settled in the caller's thread. While the
+model runs, new requests queue; the next call takes a slice of at most `slice_size` texts from every
 waiting request, in arrival order, up to `max_batch` texts in all. A lone request never waits for company, a
 large request is scored slice by slice so that single-item requests arriving meanwhile join the next call, and an
 exception while scoring one request's texts fails that request only. Each request is scored by the model that
@@ -13,7 +15,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -29,7 +31,8 @@ class NoModelError(RuntimeError):
 
 
 class Scored(NamedTuple):
-    """Predictions for one request's texts, in order, and the version of the model that made them."""
+    """Predictions (or whatever the batcher's work returns per row) for one request's rows, in order, and the version
+    of the model that made them."""
 
     predictions: list
     model_version: str
@@ -51,9 +54,14 @@ class MicroBatcher:
     """Runs the model on slices of the waiting requests; `queued_texts` counts the texts not yet scored."""
 
     def __init__(
-        self, get_model: Callable[[], object], max_batch: int = MAX_BATCH_TEXTS, slice_size: int = SLICE_TEXTS
+        self,
+        get_model: Callable[[], object],
+        max_batch: int = MAX_BATCH_TEXTS,
+        slice_size: int = SLICE_TEXTS,
+        work: Callable[[object, list], Sequence] | None = None,
     ):
         self.get_model = get_model
+        self.work = work or _classify
         self.max_batch = max_batch
         self.slice_size = min(slice_size, max_batch)
         self._pending: deque[_Pending] = deque()
@@ -62,9 +70,10 @@ class MicroBatcher:
         self.thread = threading.Thread(target=self._loop, name="dualuse-batcher", daemon=True)
         self.thread.start()
 
-    def classify(self, texts: list) -> Scored:
-        """Return Predictions for texts, computed together with other callers' texts; re-raises this call's errors."""
-        model = self.get_model()
+    def classify(self, texts: list, model=None) -> Scored:
+        """Return the work's result for each of texts, computed together with other callers' rows, by model (default:
+        the current one); re-raises this call's errors."""
+        model = self.get_model() if model is None else model
         if model is None:
             raise NoModelError("no model loaded")
         pending = _Pending(list(texts), model, model.version)
@@ -99,13 +108,13 @@ class MicroBatcher:
         for group in by_model.values():
             model = group[0][0].model
             if len(group) == 1:
-                outcome[group[0][0]] = _classify_alone(model, group[0][1])
+                outcome[group[0][0]] = self._work_alone(model, group[0][1])
                 continue
             try:
-                predictions = model.classify([text for _, texts in group for text in texts])
+                predictions = self.work(model, [text for _, texts in group for text in texts])
             except Exception:  # find the request that breaks the call; the others still get their answers
                 for pending, texts in group:
-                    outcome[pending] = _classify_alone(model, texts)
+                    outcome[pending] = self._work_alone(model, texts)
                 continue
             start = 0
             for pending, texts in group:
@@ -132,7 +141,7 @@ class MicroBatcher:
                     self.queued_texts -= len(pending.texts) - pending.done
                     pending.future.set_exception(result)
                     continue
-                pending.predictions.extend(result)
+                pending.predictions.extend(list(result))
                 pending.done += len(texts)
                 self.queued_texts -= len(texts)
                 self._pending.remove(pending)
@@ -141,11 +150,39 @@ class MicroBatcher:
                 else:  # to the back of the line, so that requests which arrived meanwhile go first
                     self._pending.append(pending)
 
+    def _work_alone(self, model, texts: list):
+        """Return the work's result for one request's rows, or the exception it raised (logged with its traceback)."""
+        try:
+            return self.work(model, texts)
+        except Exception as exc:
+            log.exception("classifying one request failed; the other requests in its batch go on")
+            return exc
 
-def _classify_alone(model, texts: list):
-    """Return the model's predictions for texts, or the exception it raised (logged with its traceback)."""
-    try:
-        return model.classify(texts)
-    except Exception as exc:
-        log.exception("classifying one request failed; the other requests in its batch go on")
-        return exc
+
+def _classify(model, texts: list) -> list:
+    return model.classify(texts)
+
+
+class Turns:
+    """First come, first served: `with turns:` waits until every caller that arrived before has had its turn.
+
+    The service's request threads take turns for the n-gram, head and evidence work (Python, holding the interpreter
+    lock, so running several at once gains nothing and slows the event loop's health checks); a large request takes
+    one turn per slice, so single-item requests that arrive meanwhile are not held behind all of it.
+    """
+
+    def __init__(self):
+        self._changed = threading.Condition()
+        self._waiting: deque[object] = deque()
+
+    def __enter__(self) -> None:
+        me = object()
+        with self._changed:
+            self._waiting.append(me)
+            while self._waiting[0] is not me:
+                self._changed.wait()
+
+    def __exit__(self, *exc) -> None:
+        with self._changed:
+            self._waiting.popleft()
+            self._changed.notify_all()

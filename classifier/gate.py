@@ -72,6 +72,23 @@ class DualUseGate:
             return np.zeros(0)
         return sigmoid(gate_features(probs, languages) @ self.coef_ + self.intercept_)
 
+    def score_bounds(
+        self, low: np.ndarray, high: np.ndarray, languages: list[str], slack: float = 0.0
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return (lowest, highest) gate probability of each item over every label-score vector between low and high.
+
+        Every gate feature is nondecreasing in every label score (log-odds, best score, second-best score, sum), so
+        each feature lies between its value at `low` and at `high`, and each coefficient's sign says which end
+        bounds its term; slack widens the bound in log-odds.
+        """
+        if not len(low):
+            return np.zeros(0), np.zeros(0)
+        at_low, at_high = gate_features(low, languages), gate_features(high, languages)
+        rising = self.coef_ >= 0
+        lowest = np.where(rising, at_low, at_high) @ self.coef_ + self.intercept_
+        highest = np.where(rising, at_high, at_low) @ self.coef_ + self.intercept_
+        return sigmoid(lowest - slack), sigmoid(highest + slack)
+
     def as_dict(self) -> dict:
         """Return the fitted gate as JSON-ready settings."""
         return {

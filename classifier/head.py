@@ -23,6 +23,18 @@ DEFAULT_MIN_RECALL = 0.98
 WEIGHT_GRID = np.linspace(0.0, 1.0, 11)
 THRESHOLD_GRID = np.round(np.linspace(0.05, 0.95, 37), 3)
 MIN_LANGUAGE_ROWS = 5  # fewer validation rows of a language than this: its weights are fitted on all rows
+# The cascade (see `EnsembleHead.settled` and `fit_cascade`): a language keeps the exact bound when it lets at least
+# EXACT_SKIP_ENOUGH of its validation rows skip the deferred members; otherwise it gets label and gate margins (in
+# log-odds, from this grid) with which the cascade agrees with the full ensemble on CASCADE_AGREEMENT of those rows.
+EXACT_SKIP_ENOUGH = 0.5
+CASCADE_AGREEMENT = 0.999
+CASCADE_MARGIN_GRID = (0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0)
+SETTLE_SLACK = 1e-9  # widens every bound, so that rounding in the full computation cannot cross a boundary
+
+
+def _width(margins: dict) -> float:
+    """Return how wide cascade margins are (None: unbounded), to prefer the wider of two that skip as many rows."""
+    return sum(np.inf if value is None else value for value in margins.values())
 
 
 class NotFittedError(DualUseError, RuntimeError):
@@ -90,6 +102,9 @@ class EnsembleHead:
     that label's own threshold (tuned for F1), or its best label if none is. A label is uncertain when its score is
     within `uncertainty_margin` (log-odds) of its threshold, when the best-label rescue gave it below its threshold,
     or, for the best label, when the dual-use score is that near the gate's threshold.
+
+    For the cascade, `settled` tells which rows these decisions cannot change for whatever the members not yet run
+    would say (the exact bound, cut to the margins `fit_cascade` chose per language where that bound settles too few).
     """
 
     def __init__(
@@ -116,6 +131,7 @@ class EnsembleHead:
         self.thresholds_ = _fit_thresholds(calibrated, targets, self.labels)
         self.gate_ = DualUseGate(self.min_recall, seed=self.seed).fit(calibrated, languages, targets)
         self.dual_use_threshold_ = None
+        self.cascade_ = {}  # the exact bound until `fit_cascade`
         return self
 
     def _check_fitted(self, attribute: str = "thresholds_") -> None:
@@ -161,13 +177,14 @@ class EnsembleHead:
             return self.gate_.scores(probs, languages), self.gate_.threshold_
         return probs.max(axis=1), self.dual_use_threshold_
 
-    def decide(self, probs: np.ndarray, languages: list[str]) -> np.ndarray:
-        """Return the multi-hot decisions for calibrated probabilities (see the class docstring)."""
+    def decide(self, probs: np.ndarray, languages: list[str], gate: tuple | None = None) -> np.ndarray:
+        """Return the multi-hot decisions for calibrated probabilities (see the class docstring); gate: their
+        `dual_use_scores` when already computed."""
         self._check_fitted()
         if not len(probs):
             return np.zeros(probs.shape, dtype=np.int8)
         thresholds = np.array([self.thresholds_[label] for label in self.labels])
-        scores, gate_threshold = self.dual_use_scores(probs, languages)
+        scores, gate_threshold = self.dual_use_scores(probs, languages) if gate is None else gate
         flagged = scores >= gate_threshold
         decisions = ((probs >= thresholds) & flagged[:, None]).astype(np.int8)
         rescue = flagged & (decisions.sum(axis=1) == 0)
@@ -178,11 +195,13 @@ class EnsembleHead:
         """Return the multi-hot decisions for member probabilities."""
         return self.decide(self.predict_proba(member_probs, languages), languages)
 
-    def margins(self, probs: np.ndarray, languages: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    def margins(
+        self, probs: np.ndarray, languages: list[str], gate: tuple | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Return (each label score's distance to its threshold, each item's distance to the gate's threshold), in
         log-odds."""
         thresholds = np.array([self.thresholds_[label] for label in self.labels])
-        scores, gate_threshold = self.dual_use_scores(probs, languages)
+        scores, gate_threshold = self.dual_use_scores(probs, languages) if gate is None else gate
         return np.abs(logit(probs) - logit(thresholds)), np.abs(logit(scores) - logit(gate_threshold))
 
     def uncertainty(self, probs: np.ndarray, languages: list[str]) -> np.ndarray:
@@ -192,16 +211,179 @@ class EnsembleHead:
         label_margins, gate_margins = self.margins(probs, languages)
         return np.minimum(label_margins.min(axis=1), gate_margins)
 
-    def uncertain_mask(self, probs: np.ndarray, decisions: np.ndarray, languages: list[str]) -> np.ndarray:
+    def uncertain_mask(
+        self, probs: np.ndarray, decisions: np.ndarray, languages: list[str], gate: tuple | None = None
+    ) -> np.ndarray:
         """Return a boolean matrix of uncertain labels (see the class docstring)."""
         if not len(probs):
             return np.zeros(probs.shape, dtype=bool)
-        label_margins, gate_margins = self.margins(probs, languages)
+        label_margins, gate_margins = self.margins(probs, languages, gate)
         thresholds = np.array([self.thresholds_[label] for label in self.labels])
         mask = label_margins <= self.uncertainty_margin
         mask |= decisions.astype(bool) & (probs < thresholds)
         mask[np.arange(len(probs)), probs.argmax(axis=1)] |= gate_margins <= self.uncertainty_margin
         return mask
+
+    def judge(self, probs: np.ndarray, languages: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Return (multi-hot decisions, uncertain-label mask) of calibrated probabilities, scoring the gate once."""
+        self._check_fitted()
+        if not len(probs):
+            return np.zeros(probs.shape, dtype=np.int8), np.zeros(probs.shape, dtype=bool)
+        gate = self.dual_use_scores(probs, languages)
+        decisions = self.decide(probs, languages, gate)
+        return decisions, self.uncertain_mask(probs, decisions, languages, gate)
+
+    def _band(self, probs: np.ndarray, thresholds) -> np.ndarray:
+        """Return -1, 0 or 1 for scores below, within or above `uncertainty_margin` (log-odds) of thresholds, by the
+        same arithmetic as `margins`."""
+        distance = logit(probs) - logit(thresholds)
+        return np.where(np.abs(distance) <= self.uncertainty_margin, 0, np.sign(distance)).astype(np.int8)
+
+    def settled(
+        self, partial: np.ndarray, deferred_weight: np.ndarray, languages: list[str], margins: dict | None = None
+    ) -> np.ndarray:
+        """Return which rows get the same decisions and uncertain labels whatever the deferred members say.
+
+        partial: the blend's sum over the members that ran (weight x probability); deferred_weight: each row's total
+        weight of the members that did not. Their probabilities lie in [0, 1], so each label's blend lies between
+        partial and partial + deferred_weight (the exact bound); calibration is monotone, so each calibrated score
+        lies between its values there, and `DualUseGate.score_bounds` bounds the gate over that box. Where the row's
+        language has cascade margins (`fit_cascade`), the box is also cut to `label` log-odds around each calibrated
+        score of the members that ran alone, and the gate to `gate` log-odds around theirs. A row is settled when
+        every label threshold, uncertain band, the gate's threshold and band and, where it decides a label, the best
+        label come out the same at both ends: then every point in between, the result of the members that ran alone
+        included, gives the same labels, dual_use and uncertain labels. A row whose members that ran carry no weight
+        is never settled.
+        """
+        self._check_fitted()
+        if not len(partial):
+            return np.zeros(0, dtype=bool)
+        thresholds = np.array([self.thresholds_[label] for label in self.labels])
+        weight = deferred_weight[:, None]
+        ends = (
+            self.calibrate(np.clip(partial - SETTLE_SLACK, 0.0, 1.0)),
+            self.calibrate(np.clip(partial + weight + SETTLE_SLACK, 0.0, 1.0)),
+        )
+        low = np.clip(np.minimum(*ends) - SETTLE_SLACK, 0.0, 1.0)
+        high = np.clip(np.maximum(*ends) + SETTLE_SLACK, 0.0, 1.0)
+        label_margin, gate_margin = self._margins_of(languages, margins)
+        alone = None
+        if np.isfinite(label_margin).any() or np.isfinite(gate_margin).any():
+            ran = np.maximum(1.0 - weight, 1e-12)
+            alone = self.calibrate(partial / ran)
+            centre = logit(alone)
+            low = np.maximum(low, sigmoid(centre - label_margin[:, None] - SETTLE_SLACK))
+            high = np.minimum(high, sigmoid(centre + label_margin[:, None] + SETTLE_SLACK))
+        if self.gate_ is not None:
+            gate_low, gate_high = self.gate_.score_bounds(low, high, languages, SETTLE_SLACK)
+            gate_threshold = self.gate_.threshold_
+            if alone is not None:
+                centre = logit(self.gate_.scores(alone, languages))
+                gate_low = np.maximum(gate_low, sigmoid(centre - gate_margin - SETTLE_SLACK))
+                gate_high = np.minimum(gate_high, sigmoid(centre + gate_margin + SETTLE_SLACK))
+        else:
+            gate_low, gate_high, gate_threshold = low.max(axis=1), high.max(axis=1), self.dual_use_threshold_
+        flagged = gate_low >= gate_threshold
+        passes = low >= thresholds
+        bands = self._band(low, thresholds), self._band(high, thresholds)
+        gate_band = self._band(gate_low, gate_threshold)
+        can_be_best = high >= low.max(axis=1, keepdims=True)
+        surely_near = (bands[0] == 0) & (bands[1] == 0)
+        # the best label matters when it is rescued (flagged, no label at its threshold) or marked for the gate
+        best_matters = (flagged & ~passes.any(axis=1)) | ((gate_band == 0) & ~(surely_near | ~can_be_best).all(axis=1))
+        return (
+            (deferred_weight < 1.0)
+            & (flagged == (gate_high >= gate_threshold))
+            & (gate_band == self._band(gate_high, gate_threshold))
+            & (bands[0] == bands[1]).all(axis=1)
+            & (~flagged | (passes == (high >= thresholds)).all(axis=1))
+            & (~best_matters | (can_be_best.sum(axis=1) == 1))
+        )
+
+    def _margins_of(self, languages: list[str], margins: dict | None) -> tuple[np.ndarray, np.ndarray]:
+        """Return each row's (label, gate) cascade margins in log-odds, infinite where its language has none."""
+        margins = self.cascade_margins() if margins is None else margins
+        by_language = {
+            lang: (
+                (np.inf, np.inf)
+                if not margins.get(lang)
+                else (margins[lang].get("label") or np.inf, margins[lang].get("gate") or np.inf)
+            )
+            for lang in LANGS
+        }
+        pairs = np.array([by_language[lang] for lang in languages], dtype=np.float64).reshape(len(languages), 2)
+        return pairs[:, 0], pairs[:, 1]
+
+    def cascade_margins(self) -> dict:
+        """Return each language's cascade margins ({"label": log-odds, "gate": log-odds}; None: the exact bound)."""
+        return getattr(self, "cascade_", None) or {}
+
+    def fit_cascade(self, member_probs: dict[str, np.ndarray], languages: list[str], deferred: list[str]) -> dict:
+        """Choose each language's cascade rule on validation probabilities and return what it gives there.
+
+        deferred: the members the cascade runs only where they can change an answer. A language keeps the exact
+        bound when it lets EXACT_SKIP_ENOUGH of its rows skip them; otherwise it gets the (label, gate) margins of
+        CASCADE_MARGIN_GRID that let the most rows skip while the cascade agrees with the full ensemble on
+        CASCADE_AGREEMENT of its rows (labels, dual_use and uncertain alike; the wider margins on a tie), or the
+        exact bound when none does. Returns, per language: the margins, the rows, the exact bound's skip share and
+        the chosen rule's skip share and agreement.
+        """
+        languages = list(languages)
+        names = list(member_probs)
+        weights = self.row_weights(languages, names)
+        columns = np.array([name in deferred for name in names])
+        cheap = np.where(columns, 0.0, weights)
+        deferred_weight = weights[:, columns].sum(axis=1)
+        partial = self.blend(member_probs, languages, cheap)
+        full = self.judge(self.predict_proba(member_probs, languages, weights), languages)
+        ran = np.maximum(1.0 - deferred_weight, 1e-12)[:, None]
+        alone = self.judge(self.predict_proba(member_probs, languages, cheap / ran), languages)
+        differs = (full[0] != alone[0]).any(axis=1) | (full[1] != alone[1]).any(axis=1)
+        langs = np.asarray(languages)
+        grid = [None] + [
+            {"label": label, "gate": gate}
+            for label in CASCADE_MARGIN_GRID + (None,)
+            for gate in CASCADE_MARGIN_GRID + (None,)
+            if label or gate
+        ]
+        self.cascade_, report = {}, {}
+        for lang in LANGS:
+            rows = (langs == lang) & (deferred_weight > 0)
+            if not rows.any():
+                self.cascade_[lang] = None
+                continue
+            if rows.sum() < MIN_LANGUAGE_ROWS:
+                rows = deferred_weight > 0
+
+            chosen = np.flatnonzero(rows)
+            subset = [languages[i] for i in chosen]
+
+            def outcome(margin, chosen=chosen, subset=subset):
+                margins = {code: margin for code in LANGS}
+                settled = self.settled(partial[chosen], deferred_weight[chosen], subset, margins)
+                return float(settled.mean()), 1.0 - float((settled & differs[chosen]).mean())
+
+            exact_skip, _ = outcome(None)
+            margin = None
+            if exact_skip < EXACT_SKIP_ENOUGH:
+                scored = [(outcome(candidate), candidate) for candidate in grid[1:]]
+                good = [
+                    (skip, _width(candidate), candidate)
+                    for (skip, agreement), candidate in scored
+                    if agreement >= CASCADE_AGREEMENT and skip > exact_skip
+                ]
+                if good:
+                    margin = max(good, key=lambda entry: entry[:2])[2]
+            skip, agreement = outcome(margin)
+            self.cascade_[lang] = margin
+            report[lang] = {
+                "margins": margin,
+                "rows": int(rows.sum()),
+                "exact_skip": round(exact_skip, 4),
+                "skip": round(skip, 4),
+                "agreement": round(agreement, 4),
+            }
+        return report
 
     def as_dict(self) -> dict:
         """Return the fitted head as JSON-ready settings (the keys of the model's config file)."""
@@ -217,6 +399,7 @@ class EnsembleHead:
             "thresholds": self.thresholds_,
             **decision,
             "uncertainty_margin": self.uncertainty_margin,
+            "cascade": self.cascade_margins(),
         }
 
     @classmethod
@@ -228,4 +411,5 @@ class EnsembleHead:
         head.thresholds_ = {label: float(settings["thresholds"][label]) for label in head.labels}
         head.gate_ = DualUseGate.from_dict(settings["gate"]) if settings.get("gate") else None
         head.dual_use_threshold_ = None if head.gate_ else float(settings.get("dual_use_threshold", 0.5))
+        head.cascade_ = {lang: settings.get("cascade", {}).get(lang) for lang in LANGS}  # absent: the exact bound
         return head

@@ -37,6 +37,9 @@ class Scorer(Protocol):
 
 
 MEMBER_KINDS: dict[str, type] = {cls.kind: cls for cls in (NgramClassifier, TransformerScorer)}
+# Members costly enough that the cascade runs them only on the rows whose answer they can change (the encoder runs
+# ~100 texts/s on two cores, the n-gram model thousands).
+DEFERRED_KINDS = frozenset({TransformerScorer.kind})
 # Configs written before members had kinds name the class, with the n-gram model at the top of the directory.
 LEGACY_MEMBERS = {
     "NgramClassifier": {"kind": "ngram", "path": "."},

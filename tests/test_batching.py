@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from api.batching import MicroBatcher
+from api.batching import MicroBatcher, Turns
 
 TEXTS = [
     "Ring laser gyro 0.001 deg/h",
@@ -117,3 +118,23 @@ def test_each_request_is_answered_by_the_model_it_was_queued_for(quick_model):
     first = batcher.classify(["Ring laser gyro"])
     current[0] = FailingOn(quick_model, "-", "v2")
     assert (first.model_version, batcher.classify(["Ring laser gyro"]).model_version) == ("v1", "v2")
+
+
+def test_turns_are_taken_in_arrival_order():
+    turns, order = Turns(), []
+
+    def take(name: str) -> None:
+        with turns:
+            order.append(name)
+
+    with turns:  # hold the first turn while the others queue, one after the other
+        threads = []
+        for n in range(5):
+            threads.append(threading.Thread(target=take, args=(f"t{n}",)))
+            threads[-1].start()
+            deadline = time.monotonic() + 10
+            while len(turns._waiting) < n + 2 and time.monotonic() < deadline:
+                time.sleep(0.005)
+    for thread in threads:
+        thread.join(10)
+    assert order == [f"t{n}" for n in range(5)]

@@ -1,4 +1,5 @@
-# Two entry points: `make run` (install, train the default model if none, serve) and `make test`.
+# Two entry points: `make run` (install, train a first model if none, serve; the full model trains meanwhile) and
+# `make test`.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -29,8 +30,11 @@ install-test: $(VENV)/.installed-$(TEST_EXTRAS)
 model: install
 	test -f $(MODELS_DIR)/CURRENT || $(BIN)/dualuse train
 
-run: model
-	$(BIN)/dualuse serve
+# First run: the n-gram model and head (about a minute on 2 cores) serve at once, while the full model trains in the
+# background at low priority and replaces them when promoted; later runs reuse what exists.
+run: install
+	test -f $(MODELS_DIR)/CURRENT || $(BIN)/dualuse train --members ngram
+	$(BIN)/dualuse serve --train-in-background
 
 test: install-test
 	$(BIN)/python -m pytest -q

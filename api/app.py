@@ -24,6 +24,7 @@ from api.routers import audit, classify, jobs, reviews, screen, system
 from api.settings import Settings
 from api.storage import Store
 from classifier.llm import LLMClient
+from classifier.settings import load_settings, use_settings
 
 STATIC_DIR = Path(__file__).parent / "static"
 QUEUED_PATHS = ("/v1/classify", "/v1/screen")
@@ -49,8 +50,9 @@ log = logging.getLogger("dualuse.api")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """Return the application for settings (default: from DUALUSE_* environment variables)."""
-    settings = settings or Settings.from_env()
+    """Return the application for settings (default: read from DUALUSE_* environment variables), which become
+    this process's settings."""
+    settings = use_settings(settings or load_settings(Settings))
     configure_logging(settings.log_format)
 
     @asynccontextmanager

@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 import threading
 
-from api.batching import MicroBatcher, NoModelError, Scored
+import numpy as np
+
+from api.batching import SLICE_TEXTS, MicroBatcher, NoModelError, Scored, Turns
 from api.settings import Settings
 
 log = logging.getLogger("dualuse.api")
@@ -21,7 +23,8 @@ class Engine:
         self.model_error: str | None = None  # the reason without file-system paths (the log has the details)
         self.policy_error: str | None = None
         self._lock = threading.Lock()
-        self.batcher = MicroBatcher(lambda: self.model)
+        self.batcher = MicroBatcher(lambda: self.model, work=_score_deferred)
+        self.turns = Turns()  # for the n-gram, head and evidence work of request threads, slice by slice
 
     def load(self) -> None:
         """Load (or reload) the model and the policy; failures are recorded, not raised."""
@@ -42,7 +45,7 @@ class Engine:
         from classifier.registry import default_model_path
 
         try:
-            model = DualUseClassifier.from_pretrained(self.settings.model_path or default_model_path())
+            model = DualUseClassifier.from_pretrained(default_model_path(self.settings))
         except Exception as exc:  # the service still answers health checks and screens by given labels
             self.model_error = _public_reason(exc)
             log.error("model not loaded: %s: %s", type(exc).__name__, exc)
@@ -59,7 +62,7 @@ class Engine:
 
         def watch() -> None:
             while not stop.wait(interval):
-                version = current_version()
+                version = current_version(self.settings.models_dir)
                 if version and version != self.model_version:
                     log.info("promoted model changed to %s; loading it", version)
                     self.load_model()
@@ -74,12 +77,33 @@ class Engine:
         return self.model.version if self.model is not None else None
 
     def classify(self, texts: list) -> Scored:
-        """Return Predictions for texts and the version of the model that made them (micro-batched with concurrent
-        calls); NoModelError when no model is loaded."""
-        try:
-            return self.batcher.classify(texts)
-        except NoModelError as exc:
-            raise NoModelError(f"no model loaded ({self.model_error})") from exc
+        """Return Predictions for texts and the version of the model that made them; NoModelError when no model is
+        loaded.
+
+        The n-gram model and the head score the texts in the caller's thread, one slice of SLICE_TEXTS per turn
+        (`Turns`); only the rows they leave unsettled go to the encoder, micro-batched with concurrent calls' rows.
+        """
+        model = self.model
+        if model is None:
+            raise NoModelError(f"no model loaded ({self.model_error})")
+        cascades = []
+        for start in range(0, len(texts), SLICE_TEXTS):
+            with self.turns:
+                cascades.append(model.start(texts[start : start + SLICE_TEXTS]))
+        rows = [row for cascade in cascades for row in zip(cascade.pending_texts, cascade.pending_languages)]
+        deferred = np.stack(self.batcher.classify(rows, model).predictions) if rows else None
+        predictions, done = [], 0
+        for cascade in cascades:
+            pending = len(cascade.pending)
+            with self.turns:
+                predictions += model.finish(cascade, deferred[done : done + pending] if pending else None)
+            done += pending
+        return Scored(predictions, model.version)
+
+
+def _score_deferred(model, rows: list[tuple[str, str]]):
+    """Return the deferred members' probabilities of (text, language) rows: the batcher's work."""
+    return model.score_deferred([text for text, _ in rows], [language for _, language in rows])
 
 
 def _public_reason(exc: Exception) -> str:

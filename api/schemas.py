@@ -59,6 +59,38 @@ class ClassifyRequest(BaseModel):
     second_opinion: bool = SECOND_OPINION_FIELD
 
 
+class StatedParameter(BaseModel):
+    """One threshold of a suggested entry set against the item's text."""
+
+    parameter: str
+    paragraph: str = Field(description="the dotted paragraph the threshold belongs to, e.g. 7A003.a.1")
+    threshold: str = Field(description="comparator, value and unit, e.g. '<= 0.8 nautical_mile / hour'")
+    line: str = Field(description="the list's line that states the threshold, verbatim")
+    status: Literal["meets", "below", "not_stated"]
+    value: float | None = Field(None, description="the stated value in the threshold's unit")
+    unit: str | None = None
+    phrase: str | None = Field(None, description="the words of the text the value was read from")
+
+
+class EntrySuggestion(BaseModel):
+    """A candidate control-list entry for a flagged item; a lead for the analyst, not a classification ruling."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    list_name: str = Field(alias="list", description="the control list (EU Annex I, with its consolidation date)")
+    code: str = Field(description="the most specific paragraph the text supports, e.g. 7A003.a.1")
+    entry: str = Field(description="the 5-character entry code, e.g. 7A003")
+    us_eccn: str | None = Field(None, description="the US ECCN with the same number, where the CCL has one")
+    china: str = Field(description="how China's list relates to the code (its text is not included)")
+    title: str
+    text: list[str] = Field(description="the provision lines from the heading down to `code`, verbatim")
+    attribution: str
+    parameters: list[StatedParameter]
+    decontrol_notes: list[str]
+    score: float = Field(description="calibrated confidence that this is an entry an analyst would cite")
+    insufficient_data: bool = Field(description="the entry has thresholds and the text states none of them")
+
+
 class ClassifyResult(BaseModel):
     """The classification of one item; `error` is set (and labels empty) when the text could not be used."""
 
@@ -68,7 +100,15 @@ class ClassifyResult(BaseModel):
     dual_use: bool
     uncertain: list[str]
     evidence: dict[str, list[str]]
+    entries: list[EntrySuggestion] = Field(
+        default_factory=list, description="candidate control-list entries, best first, for flagged or uncertain items"
+    )
     error: str | None = None
+    members: list[str] = Field(
+        default_factory=list,
+        description="the member models that scored the item: the encoder runs only where it can change the labels, "
+        "dual_use or uncertain, and a result without it has the scores of the members that ran",
+    )
     second_opinion: SecondOpinion | None = None
 
 
@@ -88,6 +128,7 @@ class ClassifyResponse(BaseModel):
                             "uncertain": [],
                             "evidence": {"navigation_avionics": ["Fibre-optic gyro", "bias stability 0.005 deg/h"]},
                             "error": None,
+                            "members": ["ngram"],
                         }
                     ],
                     "model_version": "20261128-160000-1a2b3c4d",
@@ -159,6 +200,10 @@ class ScreenResult(BaseModel):
     )
     labels: list[str]
     scores: dict[str, float]
+    below: dict[str, str] = Field(
+        default_factory=dict,
+        description="labels left uncertain because every candidate entry's stated parameters fall below its thresholds",
+    )
     error: str | None = None
     second_opinion: SecondOpinion | None = None
 
@@ -247,3 +292,19 @@ class ReviewList(BaseModel):
     """Stored reviews, oldest first."""
 
     reviews: list[ReviewRecord]
+
+
+class LabelInfo(BaseModel):
+    """One label of the taxonomy: its id (what every result and request uses) and what people read."""
+
+    id: str
+    name: str
+    category: str = Field(description="where the label sits in the control lists, e.g. 'Cat. 7'")
+    scope: str = Field(description="the control-list scope the label covers, e.g. 'Category 5 part 1 and part 2'")
+    display: str = Field(description="name and category as the web page and the CLI show them")
+
+
+class LabelList(BaseModel):
+    """The labels in taxonomy order (the order of the score columns)."""
+
+    labels: list[LabelInfo]

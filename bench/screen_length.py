@@ -12,11 +12,11 @@ import statistics
 import time
 
 from bench.common import save, table
-from classifier.paths import data_dir
 from classifier.rules import load_policy
 from classifier.rules.limits import MAX_END_USE_CHARS, MAX_END_USER_CHARS, FieldLimits
 from classifier.rules.names import normalise, romanise
 from classifier.rules.rows import screen_orders
+from classifier.settings import get_settings
 
 UNITS = {
     "latin": "Mitsubishi Heavy Industries Nagoya Works ",
@@ -58,7 +58,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--beyond", type=int, default=16, help="longest text as a multiple of the end_user limit")
     args = parser.parse_args()
-    policy = load_policy(data_dir())
+    policy = load_policy(get_settings().data_dir)
     lengths = [MAX_END_USER_CHARS * factor // 8 for factor in (1, 2, 4, 8)]
     lengths += [MAX_END_USER_CHARS * factor for factor in (2, 4, 8, 16, 32, 64) if factor <= args.beyond]
     unlimited = FieldLimits(end_user=max(lengths), end_use=max(lengths) * MAX_END_USE_CHARS // MAX_END_USER_CHARS)

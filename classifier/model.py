@@ -10,13 +10,17 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
-from classifier.evidence import evidence_spans
+from classifier.entries.decision import ParameterCheck, below_reason
+from classifier.entries.ranking import RANKER_DIR, EntryRanker
+from classifier.entries.suggest import suggest_entries
+from classifier.evidence import explain
 from classifier.head import EnsembleHead
 from classifier.language import guess_language
-from classifier.members import Scorer, load_member, member_spec
+from classifier.members import DEFERRED_KINDS, Scorer, load_member, member_spec
 from classifier.paths import CONFIG_FILE
 from classifier.registry import ModelNotFoundError
 from classifier.text import validate_description
@@ -26,18 +30,61 @@ NOTICE = "Flags likely dual-use items for human review; not a legal determinatio
 
 @dataclass
 class Prediction:
-    """One description's result: labels, calibrated scores, uncertain labels and the evidence for each label."""
+    """One description's result: labels, calibrated scores, uncertain labels, the evidence for each label and the
+    member models that scored it (the cascade leaves out the encoder where it cannot change the answer)."""
 
     labels: list[str]
     scores: dict[str, float]
     dual_use: bool
     uncertain: list[str]
     evidence: dict[str, list[str]] = field(default_factory=dict)
+    entries: list[dict] = field(default_factory=list)
+    below: dict[str, str] = field(default_factory=dict)  # label -> why its stated parameters fall below its entries
     error: str | None = None
+    members: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         """Return the prediction as a JSON-ready dict."""
         return asdict(self)
+
+
+class Scores(NamedTuple):
+    """Calibrated probabilities, multi-hot decisions, uncertain labels and which members scored each row."""
+
+    probs: np.ndarray
+    decisions: np.ndarray
+    uncertain: np.ndarray
+    ran: np.ndarray  # (n_texts x n_members) booleans, columns in the model's member order
+
+
+@dataclass
+class Cascade:
+    """Valid texts scored by the members that always run, waiting for the deferred members on the `pending` rows.
+
+    `DualUseClassifier.start` makes one, `score_deferred` scores its pending texts (the API batches those across
+    requests) and `finish` turns it into Predictions. Whether a row is pending depends on that row alone.
+    """
+
+    inputs: list
+    errors: list[str | None]
+    valid: list[int]
+    texts: list[str]
+    languages: list[str]
+    weights: np.ndarray  # blend weights per row and member; a settled row's: the members that ran, renormalised
+    member_probs: dict[str, np.ndarray]
+    pending: np.ndarray  # rows (of texts) that the deferred members still have to score
+    features: dict
+    with_evidence: bool
+
+    @property
+    def pending_texts(self) -> list[str]:
+        """Return the texts the deferred members still have to score."""
+        return [self.texts[i] for i in self.pending]
+
+    @property
+    def pending_languages(self) -> list[str]:
+        """Return the languages of `pending_texts`."""
+        return [self.languages[i] for i in self.pending]
 
 
 def _scatter(rows_probs: np.ndarray, rows: np.ndarray, n_texts: int) -> np.ndarray:
@@ -52,7 +99,13 @@ def languages_of(texts: list[str]) -> list[str]:
 
 
 class DualUseClassifier:
-    """Member scorers and the head that turns their probabilities into calibrated scores and decisions."""
+    """Member scorers and the head that turns their probabilities into calibrated scores and decisions.
+
+    Scoring is a cascade unless `full=True`: the members that always run (the n-gram model) and the head score
+    every row first, and the deferred members (the encoder, see `DEFERRED_KINDS`) run only on the rows whose labels,
+    dual_use or uncertain labels they could change (`EnsembleHead.settled`). A settled row's scores are the blend of
+    the members that ran, and its result names them.
+    """
 
     def __init__(
         self,
@@ -61,6 +114,8 @@ class DualUseClassifier:
         head: EnsembleHead | None = None,
         version: str = "unversioned",
         metadata: dict | None = None,
+        entry_ranker: EntryRanker | None = None,
+        parameter_check: ParameterCheck | None = None,
     ):
         if not members:
             raise ValueError("a DualUseClassifier needs at least one member model")
@@ -69,6 +124,15 @@ class DualUseClassifier:
         self.head = head if head is not None else EnsembleHead(self.labels)
         self.version = version
         self.metadata = dict(metadata or {})
+        self.entry_ranker = (
+            entry_ranker  # control-list entries for flagged items, over the explaining member's features
+        )
+        self.parameter_check = parameter_check  # which labels a below-threshold reading of their entries demotes
+
+    @property
+    def deferred(self) -> list[str]:
+        """Return the names of the members the cascade runs only where they can change an answer."""
+        return [name for name, member in self.members.items() if member.kind in DEFERRED_KINDS]
 
     def member_probabilities(
         self, texts: list[str], row_weights: np.ndarray | None = None, features: dict | None = None
@@ -83,6 +147,9 @@ class DualUseClassifier:
         out = {}
         for column, (name, member) in enumerate(self.members.items()):
             rows = None if row_weights is None else np.flatnonzero(row_weights[:, column] > 0)
+            if rows is not None and not len(rows):
+                out[name] = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
+                continue
             everything = rows is None or len(rows) == len(texts)
             subset = texts if everything else [texts[i] for i in rows]
             shared = features.get(name)
@@ -92,30 +159,101 @@ class DualUseClassifier:
         return out
 
     def fit_head(self, texts: list[str], targets: np.ndarray, member_probs: dict | None = None) -> DualUseClassifier:
-        """Fit the head on validation texts and targets (from member_probs when already scored); return self."""
+        """Fit the head on validation texts and targets (from member_probs when already scored), and the cascade's
+        rule per language (`EnsembleHead.fit_cascade`, whose validation figures go into the metadata); return self."""
         member_probs = self.member_probabilities(texts) if member_probs is None else member_probs
-        self.head.fit({name: member_probs[name] for name in self.members}, languages_of(texts), targets)
+        member_probs = {name: member_probs[name] for name in self.members}
+        languages = languages_of(texts)
+        self.head.fit(member_probs, languages, targets)
+        if self.deferred and len(self.deferred) < len(self.members):
+            self.metadata["cascade_validation"] = self.head.fit_cascade(member_probs, languages, self.deferred)
         return self
 
     def score(
-        self, texts: list[str], member_probs: dict | None = None, features: dict | None = None
+        self, texts: list[str], member_probs: dict | None = None, features: dict | None = None, full: bool = False
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Return (calibrated probabilities, multi-hot decisions) of texts, from member_probs when already scored."""
-        texts = list(texts)
-        return self._score(texts, languages_of(texts), member_probs, features)
+        """Return (calibrated probabilities, multi-hot decisions) of texts (see `score_rows`)."""
+        scores = self.score_rows(texts, member_probs, features, full)
+        return scores.probs, scores.decisions
 
-    def _score(
-        self, texts: list[str], languages: list[str], member_probs: dict | None = None, features: dict | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
+    def score_rows(
+        self,
+        texts: list[str],
+        member_probs: dict | None = None,
+        features: dict | None = None,
+        full: bool = False,
+        languages: list[str] | None = None,
+    ) -> Scores:
+        """Return the Scores of texts by the cascade, or by every member with weight for the text's language with
+        full=True.
+
+        member_probs: every member's probabilities of every text, when already scored (the cascade then uses the
+        deferred members' only on the rows it would have run them on).
+        """
+        texts = list(texts)
+        languages = languages_of(texts) if languages is None else languages
         if not texts:
-            return np.zeros((0, len(self.labels))), np.zeros((0, len(self.labels)), dtype=np.int8)
-        if member_probs is None:  # one set of row weights serves member skipping and the blend
-            weights = self.head.row_weights(languages, list(self.members))
-            member_probs = self.member_probabilities(texts, weights, features)
-        else:
-            weights = None
-        probs = self.head.predict_proba({name: member_probs[name] for name in self.members}, languages, weights)
-        return probs, self.head.decide(probs, languages)
+            empty = np.zeros((0, len(self.labels)))
+            return Scores(empty, empty.astype(np.int8), empty.astype(bool), np.zeros((0, len(self.members)), bool))
+        weights, member_probs, pending = self._first_stage(texts, languages, member_probs, features, full)
+        return self._complete(texts, languages, weights, member_probs, pending)
+
+    def _first_stage(
+        self, texts: list[str], languages: list[str], member_probs: dict | None, features: dict | None, full: bool
+    ) -> tuple[np.ndarray, dict, np.ndarray]:
+        """Return (blend weights, member probabilities, pending rows) once the members that always run have scored.
+
+        Without deferred members, or with full=True, every member runs where its language gives it weight.
+        """
+        weights = self.head.row_weights(languages, list(self.members))
+        deferred = np.array([name in self.deferred for name in self.members])
+        nothing = np.zeros(0, dtype=int)
+        if full or not deferred.any():
+            if member_probs is None:
+                member_probs = self.member_probabilities(texts, weights, features)
+            return weights, {name: member_probs[name] for name in self.members}, nothing
+        cheap = np.where(deferred, 0.0, weights)
+        deferred_weight = weights[:, deferred].sum(axis=1)
+        given = member_probs is not None
+        if not given:
+            member_probs = self.member_probabilities(texts, cheap, features)
+        member_probs = {name: member_probs[name] for name in self.members}
+        partial = self.head.blend(member_probs, languages, cheap)
+        settled = self.head.settled(partial, deferred_weight, languages) & (deferred_weight > 0)
+        weights[settled] = cheap[settled] / (1.0 - deferred_weight[settled, None])
+        pending = np.flatnonzero((deferred_weight > 0) & ~settled)
+        return weights, member_probs, nothing if given else pending
+
+    def score_deferred(self, texts: list[str], languages: list[str]) -> np.ndarray:
+        """Return the deferred members' probabilities of texts, (n_texts x n_deferred x n_labels), each member run
+        where the text's language gives it weight."""
+        weights = self.head.row_weights(languages, list(self.members))
+        deferred = np.array([name in self.deferred for name in self.members])
+        probs = self.member_probabilities(list(texts), np.where(deferred, weights, 0.0))
+        return np.stack([probs[name] for name in self.deferred], axis=1)
+
+    def _complete(
+        self,
+        texts: list[str],
+        languages: list[str],
+        weights: np.ndarray,
+        member_probs: dict,
+        pending: np.ndarray,
+        deferred_probs: np.ndarray | None = None,
+    ) -> Scores:
+        """Return the Scores once the deferred members have scored the pending rows (deferred_probs: their
+        `score_deferred` of those rows, when already computed)."""
+        if len(pending):
+            if deferred_probs is None:
+                deferred_probs = self.score_deferred([texts[i] for i in pending], [languages[i] for i in pending])
+            member_probs = dict(member_probs)
+            for column, name in enumerate(self.deferred):
+                probs = member_probs[name].copy()
+                probs[pending] = deferred_probs[:, column]
+                member_probs[name] = probs
+        probs = self.head.predict_proba(member_probs, languages, weights)
+        decisions, uncertain = self.head.judge(probs, languages)
+        return Scores(probs, decisions, uncertain, weights > 0)
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         """Return an (n_texts x n_labels) matrix of calibrated probabilities."""
@@ -129,8 +267,8 @@ class DualUseClassifier:
         """Return (each text's distance to its nearest decision boundary in log-odds, probabilities, decisions)."""
         texts = list(texts)
         languages = languages_of(texts)
-        probs, decisions = self._score(texts, languages)
-        return self.head.uncertainty(probs, languages), probs, decisions
+        scores = self.score_rows(texts, languages=languages)
+        return self.head.uncertainty(scores.probs, languages), scores.probs, scores.decisions
 
     def _explainer(self) -> tuple[str, Scorer] | None:
         return next(((name, m) for name, m in self.members.items() if m.explains), None)
@@ -142,37 +280,122 @@ class DualUseClassifier:
         indices = [[self.labels.index(label) for label in wanted] for wanted in labels]
         weights = explainer[1].feature_weights(features, indices)
         return [
-            {label: evidence_spans(text, row[self.labels.index(label)]) for label in wanted}
+            explain(text, {label: row[self.labels.index(label)] for label in wanted})
             for text, wanted, row in zip(texts, labels, weights)
         ]
 
-    def classify(self, texts: list, with_evidence: bool = True) -> list[Prediction]:
-        """Return one Prediction per input; a value that is not usable text gets an error and no labels."""
+    def entries(self, texts: list[str], labels: list[list[str]], features=None) -> list[list[dict]]:
+        """Return each text's candidate control-list entries (best first) among the categories of its labels (a
+        prediction's labels and uncertain labels); a text with none gets none.
+
+        features: the explaining member's `features(texts)`, when already computed.
+        """
+        found: list[list[dict]] = [[] for _ in texts]
+        rows = [i for i, wanted in enumerate(labels) if wanted]
+        explainer = self._explainer()
+        if self.entry_ranker is None or explainer is None or not rows:
+            return found
+        subset = [texts[i] for i in rows]
+        features = explainer[1].features(subset) if features is None else features[rows]
+        scores = self.entry_ranker.code_scores(features)
+        for row, index in enumerate(rows):
+            allowed = np.isin(self.entry_ranker.code_labels_, labels[index])
+            found[index] = [s.as_dict() for s in suggest_entries(texts[index], scores[row], allowed, self.entry_ranker)]
+        return found
+
+    def decide(self, texts: list[str], member_probs: dict | None = None) -> np.ndarray:
+        """Return the multi-hot labels as `classify` gives them: the head's decisions after the parameter check."""
+        texts = list(texts)
+        scores = self.score_rows(texts, member_probs)
+        if self.parameter_check is None or not self.parameter_check.labels_:
+            return scores.decisions
+        labels = [[self.labels[j] for j in np.flatnonzero(row)] for row in scores.decisions]
+        near = [[self.labels[j] for j in np.flatnonzero(row)] for row in scores.uncertain]
+        wanted = [given + [label for label in doubtful if label not in given] for given, doubtful in zip(labels, near)]
+        labels, _, _ = self.demote_below(texts, labels, near, self.entries(texts, wanted))
+        return np.array([[int(label in given) for label in self.labels] for given in labels], dtype=np.int8)
+
+    def below_reasons(self, texts: list[str], labels: list[list[str]], entries: list[list[dict]]) -> list[dict]:
+        """Return, per text, label -> why the stated parameters fall below every candidate entry of that label."""
+        if self.entry_ranker is None:
+            return [{} for _ in texts]
+        code_label = self.entry_ranker.code_label()
+        found = []
+        for text, wanted, candidates in zip(texts, labels, entries):
+            reasons = {label: below_reason(label, candidates, code_label, text) for label in wanted}
+            found.append({label: reason for label, reason in reasons.items() if reason})
+        return found
+
+    def demote_below(self, texts: list[str], labels: list[list[str]], near: list[list[str]], entries: list[list[dict]]):
+        """Return (labels, uncertain, below) after the parameter check: a trusted label whose candidate entries are
+        all below their thresholds moves to uncertain, with the reason."""
+        if self.parameter_check is None:
+            return labels, near, [{} for _ in texts]
+        checked = [
+            self.parameter_check.apply(given, doubtful, reasons)
+            for given, doubtful, reasons in zip(labels, near, self.below_reasons(texts, labels, entries))
+        ]
+        return [c[0] for c in checked], [c[1] for c in checked], [c[2] for c in checked]
+
+    def start(self, texts: list, with_evidence: bool = True, full: bool = False) -> Cascade:
+        """Return the Cascade of texts: each checked, its language guessed once, scored by the members that always
+        run (every member with full=True) and either settled or pending for the deferred members."""
         errors = [validate_description(text) for text in texts]
         valid = [i for i, error in enumerate(errors) if error is None]
         valid_texts = [texts[i] for i in valid]
         languages = languages_of(valid_texts)
         explainer = self._explainer() if with_evidence and valid_texts else None
         features = {explainer[0]: explainer[1].features(valid_texts)} if explainer else {}
-        probs, decisions = self._score(valid_texts, languages, features=features)
-        uncertain = self.head.uncertain_mask(probs, decisions, languages)
-        labels = [[self.labels[j] for j in np.flatnonzero(row)] for row in decisions]
-        near = [[self.labels[j] for j in np.flatnonzero(row)] for row in uncertain]
-        if explainer:
-            wanted = [
-                given + [label for label in doubtful if label not in given] for given, doubtful in zip(labels, near)
-            ]
-            evidence = self._evidence(valid_texts, wanted, features[explainer[0]])
+        if valid_texts:
+            weights, member_probs, pending = self._first_stage(valid_texts, languages, None, features, full)
         else:
-            evidence = [{} for _ in valid]
-        results: list[Prediction] = [
-            Prediction(labels=[], scores={}, dual_use=False, uncertain=[], error=error) for error in errors
+            weights, member_probs, pending = np.zeros((0, len(self.members))), {}, np.zeros(0, dtype=int)
+        return Cascade(
+            list(texts), errors, valid, valid_texts, languages, weights, member_probs, pending, features, with_evidence
+        )
+
+    def finish(self, cascade: Cascade, deferred_probs: np.ndarray | None = None) -> list[Prediction]:
+        """Return one Prediction per input of cascade; deferred_probs: `score_deferred` of its pending texts (scored
+        here when not given)."""
+        results = [
+            Prediction(labels=[], scores={}, dual_use=False, uncertain=[], error=error) for error in cascade.errors
         ]
-        rounded = np.round(probs, 4).tolist()
-        for row, index in enumerate(valid):
-            scores = dict(zip(self.labels, rounded[row]))
-            results[index] = Prediction(labels[row], scores, bool(labels[row]), near[row], evidence[row])
+        if not cascade.texts:
+            return results
+        scores = self._complete(
+            cascade.texts, cascade.languages, cascade.weights, cascade.member_probs, cascade.pending, deferred_probs
+        )
+        labels = [[self.labels[j] for j in np.flatnonzero(row)] for row in scores.decisions]
+        near = [[self.labels[j] for j in np.flatnonzero(row)] for row in scores.uncertain]
+        # evidence and entries are given for each label and each uncertain label
+        wanted = [given + [label for label in doubtful if label not in given] for given, doubtful in zip(labels, near)]
+        explainer = self._explainer() if cascade.with_evidence else None
+        if explainer:
+            evidence = self._evidence(cascade.texts, wanted, cascade.features[explainer[0]])
+        else:
+            evidence = [{} for _ in cascade.valid]
+        entries = self.entries(cascade.texts, wanted, cascade.features.get(explainer[0]) if explainer else None)
+        labels, near, below = self.demote_below(cascade.texts, labels, near, entries)
+        names = list(self.members)
+        rounded = np.round(scores.probs, 4).tolist()
+        for row, index in enumerate(cascade.valid):
+            results[index] = Prediction(
+                labels[row],
+                dict(zip(self.labels, rounded[row])),
+                bool(labels[row]),
+                near[row],
+                evidence[row],
+                entries=entries[row],
+                below=below[row],
+                members=[name for name, ran in zip(names, scores.ran[row]) if ran],
+            )
         return results
+
+    def classify(self, texts: list, with_evidence: bool = True, full: bool = False) -> list[Prediction]:
+        """Return one Prediction per input; a value that is not usable text gets an error and no labels. The cascade
+        runs the encoder only where it can change the answer; full=True runs every member wherever the text's
+        language gives it weight (the ensemble without the cascade)."""
+        return self.finish(self.start(texts, with_evidence, full))
 
     def save_pretrained(self, directory: str | Path) -> None:
         """Write every member into its own sub-directory and the head and metadata into the config file."""
@@ -189,6 +412,11 @@ class DualUseClassifier:
             "metadata": self.metadata,
             "notice": NOTICE,
         }
+        if self.entry_ranker is not None:
+            self.entry_ranker.save_pretrained(directory / RANKER_DIR)
+            config["entries"] = {"path": RANKER_DIR}
+        if self.parameter_check is not None:
+            config["parameter_check"] = self.parameter_check.as_dict()
         (directory / CONFIG_FILE).write_text(json.dumps(config, indent=2, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
@@ -212,4 +440,10 @@ class DualUseClassifier:
             head=EnsembleHead.from_dict(config["labels"], config),
             version=config["version"],
             metadata=config.get("metadata"),
+            entry_ranker=EntryRanker.from_pretrained(directory / config["entries"]["path"])
+            if "entries" in config
+            else None,
+            parameter_check=ParameterCheck.from_dict(config["parameter_check"])
+            if "parameter_check" in config
+            else None,
         )

@@ -14,26 +14,29 @@ import pandas as pd
 
 from classifier.catalog import ADDED_COLUMNS, CHUNK_SIZE, CatalogError, LabelSummary, check_catalog, label_chunk
 from classifier.paths import CONFIG_FILE
+from classifier.settings import get_settings
 from classifier.tabular import TableWriter, iter_chunks, read_columns
-from classifier.transformer import cpu_threads
 
 
 class ChunkLabeler:
     """Ray Data worker: loads the model once, then labels one catalog chunk per call."""
 
-    def __init__(self, model_dir: str, text_column: str, with_evidence: bool):
+    def __init__(self, model_dir: str, text_column: str, with_evidence: bool, full: bool = False):
         from classifier.model import DualUseClassifier
 
         self.model = DualUseClassifier.from_pretrained(model_dir)
         self.text_column = text_column
         self.with_evidence = with_evidence
+        self.full = full
 
     def __call__(self, chunk: pd.DataFrame) -> pd.DataFrame:
         """Return the labeled chunk."""
-        return label_chunk(chunk, self.model, self.text_column, self.with_evidence)
+        return label_chunk(chunk, self.model, self.text_column, self.with_evidence, self.full)
 
 
-def _labeled_chunks(input_path: Path, model_dir: str, text_column: str, batch_size: int, with_evidence: bool):
+def _labeled_chunks(
+    input_path: Path, model_dir: str, text_column: str, batch_size: int, with_evidence: bool, full: bool = False
+):
     """Yield the labeled chunks of input_path in input order, computed by a Ray Data actor pool."""
     import ray
 
@@ -47,7 +50,7 @@ def _labeled_chunks(input_path: Path, model_dir: str, text_column: str, batch_si
     dataset.context.batch_to_block_arrow_format = False
     labeled = dataset.map_batches(
         ChunkLabeler,
-        fn_constructor_args=(model_dir, text_column, with_evidence),
+        fn_constructor_args=(model_dir, text_column, with_evidence, full),
         batch_format="pandas",
         batch_size=None,  # one input block, i.e. one local-engine chunk, per call
         compute=ray.data.ActorPoolStrategy(min_size=1, max_size=None),
@@ -56,13 +59,19 @@ def _labeled_chunks(input_path: Path, model_dir: str, text_column: str, batch_si
 
 
 def _write_labeled(
-    input_path: Path, output_path: Path, model_dir: str, text_column: str, batch_size: int, with_evidence: bool
+    input_path: Path,
+    output_path: Path,
+    model_dir: str,
+    text_column: str,
+    batch_size: int,
+    with_evidence: bool,
+    full: bool = False,
 ) -> LabelSummary:
     tmp_output = output_path.with_name(f".{output_path.name}.tmp{output_path.suffix}")
     writer = TableWriter(tmp_output)
     rows = dual_use = errors = 0
     try:
-        for frame in _labeled_chunks(input_path, model_dir, text_column, batch_size, with_evidence):
+        for frame in _labeled_chunks(input_path, model_dir, text_column, batch_size, with_evidence, full):
             rows += len(frame)
             dual_use += int(frame["dual_use"].sum())
             errors += int((frame["error"] != "").sum())
@@ -87,8 +96,10 @@ def label_catalog_ray(
     address: str | None = None,
     batch_size: int = CHUNK_SIZE,
     with_evidence: bool = True,
+    full: bool = False,
 ) -> LabelSummary:
-    """Label input_path into output_path on Ray: this process's running Ray, else address, else a new local Ray."""
+    """Label input_path into output_path on Ray: this process's running Ray, else address, else a new local Ray
+    (full: every member on every row, see `label_catalog`)."""
     import ray
 
     input_path, output_path = Path(input_path), Path(output_path)
@@ -102,9 +113,9 @@ def label_catalog_ray(
     if started and address:
         ray.init(address=address)
     elif started:
-        ray.init(address="local", num_cpus=cpu_threads(), include_dashboard=False)
+        ray.init(address="local", num_cpus=get_settings().cpu_threads, include_dashboard=False)
     try:
-        return _write_labeled(input_path, output_path, model_path, text_column, batch_size, with_evidence)
+        return _write_labeled(input_path, output_path, model_path, text_column, batch_size, with_evidence, full)
     finally:
         if started:
             ray.shutdown()

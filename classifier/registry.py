@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from classifier.errors import DualUseError
-from classifier.paths import CONFIG_FILE, models_dir
+from classifier.paths import CONFIG_FILE
+from classifier.settings import Settings, get_settings
 
 CURRENT_FILE = "CURRENT"
 HISTORY_FILE = "HISTORY"
@@ -35,7 +35,7 @@ class ModelVersion:
 
 
 def _root(root: Path | None) -> Path:
-    return root or models_dir()
+    return root or get_settings().models_dir
 
 
 def current_version(root: Path | None = None) -> str | None:
@@ -122,15 +122,16 @@ def rollback(root: Path | None = None) -> str:
     return stack[-2]
 
 
-def default_model_path() -> Path:
-    """Return the model directory to use: $DUALUSE_MODEL_PATH, else the promoted version."""
-    explicit = os.environ.get("DUALUSE_MODEL_PATH")
-    if explicit:
-        return Path(explicit)
-    version = current_version()
+def default_model_path(settings: Settings | None = None) -> Path:
+    """Return the model directory to use: the settings' model_path (DUALUSE_MODEL_PATH), else the version promoted
+    under their models_dir."""
+    settings = settings or get_settings()
+    if settings.model_path is not None:
+        return settings.model_path
+    version = current_version(settings.models_dir)
     if version is None:
         raise ModelNotFoundError(
-            f"no trained model under {models_dir()}: run `dualuse train` (about 40 minutes on 2 cores) "
+            f"no trained model under {settings.models_dir}: run `dualuse train` (about 40 minutes on 2 cores) "
             "or set DUALUSE_MODEL_PATH"
         )
-    return models_dir() / version
+    return settings.models_dir / version

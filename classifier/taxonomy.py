@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from classifier.errors import DualUseError
-from classifier.paths import data_dir
+from classifier.settings import get_settings
 
 REQUIRED_FIELDS = ("id", "name", "scope", "description", "examples")
 
@@ -30,6 +30,19 @@ class Label:
     lookalikes: tuple[str, ...] = ()
     category_digits: tuple[str, ...] = ()
     entries: tuple[str, ...] = ()
+
+    @property
+    def category(self) -> str:
+        """Return where the label sits in the control lists, short: "Cat. 7", or its entries when it has no
+        category of its own ("1C351-1C354, 2B352")."""
+        if self.category_digits:
+            return "Cat. " + "/".join(self.category_digits)
+        return self.scope.removesuffix(" and related technology")
+
+    @property
+    def display(self) -> str:
+        """Return the name an analyst reads: "Navigation and avionics (Cat. 7)"."""
+        return f"{self.name} ({self.category})"
 
 
 @dataclass(frozen=True)
@@ -54,6 +67,11 @@ class Taxonomy:
         if unknown:
             raise TaxonomyError(f"{where}: unknown label id {unknown[0]!r}; known ids: {', '.join(self.ids)}")
         return list(ids)
+
+    def display(self, label_id: str) -> str:
+        """Return a label's name and category for people to read; an id the taxonomy does not hold is returned as is."""
+        label = self.by_id.get(label_id)
+        return label.display if label else label_id
 
     def label_for_code(self, code: str) -> str | None:
         """Return the label id for a control-list code such as '9A012' or '1C351', or None."""
@@ -89,7 +107,7 @@ def _label_from_mapping(raw: dict, where: str) -> Label:
 
 def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
     """Return the taxonomy read and validated from `path` (default: data/taxonomy.yaml)."""
-    path = Path(path) if path else data_dir() / "taxonomy.yaml"
+    path = Path(path) if path else get_settings().data_dir / "taxonomy.yaml"
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:

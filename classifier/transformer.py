@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
 from classifier.probability import sigmoid
+from classifier.settings import get_settings
 
 TRANSFORMER_DIR = "transformer"
 ONNX_FILE = "model.int8.onnx"
@@ -19,16 +20,10 @@ TORCH_BATCH_SIZE = 8  # small token-length-sorted batches waste the least paddin
 # makes every score independent of its neighbours (API, catalog, Ray chunks alike) and, with one single-threaded
 # session call per core, is as fast on 2 cores as batches of 8 (measured: ~95-105 texts/s both).
 ONNX_BATCH_SIZE = 1
-
-
-def cpu_threads() -> int:
-    """Return the number of threads to use: OMP_NUM_THREADS when set (e.g. by Ray), else the cores available."""
-    if os.environ.get("OMP_NUM_THREADS", "").isdigit() and int(os.environ["OMP_NUM_THREADS"]) > 0:
-        return int(os.environ["OMP_NUM_THREADS"])
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:
-        return max(1, os.cpu_count() or 1)
+# A text longer than the encoder's window is scored over all of it: windows of max_length tokens, each sharing this
+# many tokens with the one before, all texts' windows batched together, and each label's logit max-pooled over a
+# text's windows (a controlled part of a long page counts wherever it is written).
+WINDOW_OVERLAP = 64
 
 
 def _onnx_session(path: Path, threads: int):
@@ -44,9 +39,10 @@ def _onnx_session(path: Path, threads: int):
 class TransformerScorer:
     """A fine-tuned sequence-classification encoder with the predict_proba verb.
 
-    Texts are tokenized once, sorted by token count and cut into batches (one text each with ONNX Runtime). With
-    ONNX Runtime, several batches run at once, one single-threaded session call per core (which scales better on a
-    few cores than one call using them all); a lone batch (a one-item API request) uses every core.
+    Texts are tokenized once into windows (see WINDOW_OVERLAP), sorted by token count and cut into batches (one
+    window each with ONNX Runtime). With ONNX Runtime, several batches run at once, one single-threaded session call
+    per core (which scales better on a few cores than one call using them all); a lone batch (a one-item API request)
+    uses every core.
     """
 
     kind = "transformer"
@@ -63,10 +59,12 @@ class TransformerScorer:
         if backend == "auto":
             backend = "onnx" if onnx_path.exists() else "torch"
         self.backend = backend
-        self.threads = cpu_threads()
+        self.threads = get_settings().cpu_threads
         if backend == "onnx":
             self.session = _onnx_session(onnx_path, threads=self.threads)
             self.parallel_session = _onnx_session(onnx_path, threads=1) if self.threads > 1 else self.session
+            # one pool for the scorer's life, not one per call; its threads start on first use
+            self.pool = ThreadPoolExecutor(self.threads, "dualuse-encoder") if self.threads > 1 else None
             self.input_names = {i.name for i in self.session.get_inputs()}
         elif backend == "torch":
             import torch
@@ -100,23 +98,38 @@ class TransformerScorer:
         if not texts:
             return out
         batch_size = batch_size or (ONNX_BATCH_SIZE if self.backend == "onnx" else TORCH_BATCH_SIZE)
-        encoded = self.tokenizer(texts, truncation=True, max_length=self.max_length)
-        order = sorted(range(len(texts)), key=lambda i: len(encoded["input_ids"][i]))
+        encoded, owners = self._windows(texts)
+        order = sorted(range(len(owners)), key=lambda i: len(encoded["input_ids"][i]))
         batches = [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
 
         def logits(indices: list[int], session=None) -> np.ndarray:
             return self._logits({key: [values[i] for i in indices] for key, values in encoded.items()}, session)
 
         if self.backend == "onnx" and len(batches) > 1 and self.threads > 1:
-            from concurrent.futures import ThreadPoolExecutor
-
-            with ThreadPoolExecutor(self.threads) as pool:
-                results = list(pool.map(lambda indices: logits(indices, self.parallel_session), batches))
+            results = list(self.pool.map(lambda indices: logits(indices, self.parallel_session), batches))
         else:
             results = [logits(indices) for indices in batches]
+        pooled = np.full(out.shape, -np.inf, dtype=np.float32)
         for indices, batch_logits in zip(batches, results):
-            out[indices] = sigmoid(batch_logits)
+            np.maximum.at(pooled, owners[indices], batch_logits)  # a label scores as its strongest window
+        out[:] = sigmoid(pooled)
         return out
+
+    def _windows(self, texts: list[str]) -> tuple[dict, np.ndarray]:
+        """Return the token windows of every text (one for a text that fits the encoder's window, overlapping
+        windows that cover the whole of a longer one) and, for each window, the index of its text."""
+        if not self.tokenizer.is_fast:  # only fast tokenizers cut overflowing windows; a slow one truncates
+            encoded = self.tokenizer(texts, truncation=True, max_length=self.max_length)
+            return dict(encoded), np.arange(len(texts))
+        encoded = self.tokenizer(
+            texts,
+            truncation=True,
+            max_length=self.max_length,
+            stride=min(WINDOW_OVERLAP, self.max_length // 2),
+            return_overflowing_tokens=True,
+        )
+        owners = np.asarray(encoded.pop("overflow_to_sample_mapping"), dtype=np.int64)
+        return dict(encoded), owners
 
     def predict(self, texts: list[str], threshold: float = 0.5) -> np.ndarray:
         """Return a multi-hot matrix of labels whose probability reaches threshold."""

@@ -52,6 +52,7 @@ def test_every_format_round_trips_with_all_input_columns_and_rows(quick_model, t
         "model_version",
         "uncertain",
         "evidence",
+        "members",
         "error",
     } <= set(out.columns)
     labels = out["labels"].iloc[0]
@@ -104,11 +105,11 @@ class _InterruptAfter:
     def __init__(self, model, calls):
         self.model, self.calls, self.version = model, calls, model.version
 
-    def classify(self, texts, with_evidence=True):
+    def classify(self, texts, with_evidence=True, full=False):
         self.calls -= 1
         if self.calls < 0:
             raise KeyboardInterrupt
-        return self.model.classify(texts, with_evidence=with_evidence)
+        return self.model.classify(texts, with_evidence=with_evidence, full=full)
 
 
 def test_interrupted_run_resumes_without_redoing_or_losing_rows(quick_model, tmp_path):

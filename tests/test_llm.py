@@ -188,21 +188,6 @@ def test_second_opinion_raises_a_concern_only_for_a_label_the_model_missed(clien
         client.second_opinion("valid", ["weapons"])
 
 
-def test_settings_from_environment():
-    assert not LLMSettings.from_env({}).enabled
-    settings = LLMSettings.from_env(
-        {
-            "DUALUSE_LLM_BASE_URL": "http://llm.internal:8000/v1/",
-            "DUALUSE_LLM_MODEL": "m",
-            "DUALUSE_LLM_API_KEY": "k",
-            "DUALUSE_LLM_TIMEOUT": "7.5",
-        }
-    )
-    assert settings == LLMSettings(base_url="http://llm.internal:8000/v1", model="m", api_key="k", timeout=7.5)
-    with pytest.raises(ValueError, match="DUALUSE_LLM_TIMEOUT"):
-        LLMSettings.from_env({"DUALUSE_LLM_TIMEOUT": "soon"})
-
-
 def test_parse_answer_keeps_taxonomy_order_and_drops_duplicates():
     opinion = parse_answer('{"labels": ["aerospace", "materials", "aerospace"], "rationale": "r"}')
     assert opinion.labels == ["materials", "aerospace"]

@@ -8,6 +8,7 @@ import pytest
 
 from classifier.members import MEMBER_KINDS
 from classifier.model import DualUseClassifier, languages_of
+from classifier.taxonomy import default_taxonomy
 from classifier.transformer import TRANSFORMER_DIR, TransformerScorer
 from training.corpus import load_corpus
 
@@ -108,7 +109,7 @@ def test_a_member_without_weight_for_a_language_is_skipped_without_changing_scor
     weights = model.head.row_weights(languages_of(TEXTS), list(model.members))
     skipped = model.member_probabilities(TEXTS, weights)["transformer"]
     assert not skipped[1:3].any() and skipped[[0, 3]].all()  # zh and ja rows not run, en rows run
-    np.testing.assert_allclose(model.predict_proba(TEXTS), full, rtol=1e-6)
+    np.testing.assert_allclose(model.score(TEXTS, full=True)[0], full, rtol=1e-6)
 
 
 def test_classify_marks_bad_input_and_gives_evidence_from_the_text(quick_model):
@@ -139,7 +140,10 @@ def test_classify_command_prints_json_and_text(quick_model_dir):
     payload = json.loads(result.stdout)
     assert {"labels", "scores", "evidence", "uncertain", "model_version", "dual_use"} <= set(payload)
     assert payload["model_version"] == quick_model_dir.name
+    assert set(payload["scores"]) == set(default_taxonomy().ids)  # the JSON keeps the label ids
     plain = subprocess.run(command + [TEXTS[1]], capture_output=True, text=True, check=True)
     assert "not a legal determination" in plain.stdout and quick_model_dir.name in plain.stdout
+    top = next(line for line in plain.stdout.splitlines() if "top scores:" in line)
+    assert top.count("(Cat. ") + top.count("(1C351") == 3  # people read names and control-list categories
     empty = subprocess.run(command + [" "], capture_output=True, text=True)
     assert empty.returncode == 1 and "description is empty" in empty.stdout

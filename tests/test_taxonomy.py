@@ -57,3 +57,11 @@ def test_malformed_taxonomy_names_file_and_field(tmp_path):
     path.write_text("labels: []\n", encoding="utf-8")
     with pytest.raises(TaxonomyError, match="non-empty list"):
         load_taxonomy(path)
+
+
+def test_labels_read_with_their_name_and_control_list_category():
+    taxonomy = default_taxonomy()
+    assert taxonomy.display("navigation_avionics") == "Navigation and avionics (Cat. 7)"
+    assert taxonomy.display("telecom") == "Telecommunications and information security (Cat. 5)"
+    assert taxonomy.display("biotech") == "Biological agents and biological equipment (1C351-1C354, 2B352)"
+    assert taxonomy.display("drones") == "drones"  # an id the taxonomy does not hold is shown as it is

@@ -59,6 +59,9 @@ def test_classify_shows_labels_scores_and_highlighted_evidence_then_review(page)
     page.wait_for_selector("#classify-verdict")
     assert page.inner_text("#classify-highlighted") == text
     assert page.locator("#classify-result tr[data-label]").count() == 5
+    navigation = page.locator("#classify-result tr[data-label='navigation_avionics'] td").first.inner_text()
+    assert navigation.startswith("Navigation and avionics (Cat. 7)")  # names and categories; the ids stay in data
+    assert "Navigation and avionics (Cat. 7)" in page.inner_text("#review-labels")
     assert "model" in page.inner_text("#classify-result")
     page.fill("#review-reason", "navigation-grade gyro")
     page.locator("#review-labels input[value='navigation_avionics']").check()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from classifier.entries.control_list import control_list
 from classifier.errors import DualUseError
-from classifier.paths import data_dir
+from classifier.settings import get_settings
 from classifier.taxonomy import Taxonomy, default_taxonomy
 
 LANGS = ("en", "zh", "ja")
@@ -28,7 +28,7 @@ class CorpusError(DualUseError, ValueError):
 
 def corpus_dir() -> Path:
     """Return the directory holding the split files."""
-    return data_dir() / "corpus"
+    return get_settings().data_dir / "corpus"
 
 
 def read_jsonl(path: str | Path) -> list[tuple[int, dict]]:
@@ -137,7 +137,8 @@ def load_split(name: str, directory: str | Path | None = None, taxonomy: Taxonom
 
 
 def load_corpus(directory: str | Path | None = None, taxonomy: Taxonomy | None = None):
-    """Return the corpus as a datasets.DatasetDict with train/validation/test and a multi-hot `label_vector`."""
+    """Return the corpus as a datasets.DatasetDict with train/validation/test, a multi-hot `label_vector` and each
+    item's `entries` (empty when it names none)."""
     from datasets import Dataset, DatasetDict
 
     taxonomy = taxonomy or default_taxonomy()
@@ -145,6 +146,7 @@ def load_corpus(directory: str | Path | None = None, taxonomy: Taxonomy | None =
     for name in SPLITS:
         records = load_split(name, directory, taxonomy)
         columns = {key: [record[key] for record in records] for key in RECORD_FIELDS}
+        columns["entries"] = [record.get("entries") or [] for record in records]
         columns["label_vector"] = [
             [1.0 if label in record["labels"] else 0.0 for label in taxonomy.ids] for record in records
         ]

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from classifier.entries.control_list import control_list
+from classifier.entries.decision import ParameterCheck
 from classifier.entries.quantities import extract_quantities
 from classifier.entries.ranking import (
     FIRST_ENTRY_WEIGHT,
@@ -115,3 +116,16 @@ def parameter_precision(check_file: Path, texts: dict[str, str]) -> dict:
         checked += 1
         right += row["correct"].strip().lower() == "y"
     return {"checked": checked, "correct": right, "precision": right / checked if checked else 0.0, "changed": changed}
+
+
+def fit_parameter_check(model, validation: dict, member_probs: dict, min_recall: float) -> ParameterCheck:
+    """Return the below-threshold rule fitted on validation: which labels it may demote without costing recall."""
+    texts = validation["text"]
+    scores = model.score_rows(texts, member_probs, full=True)
+    labels = [[model.labels[j] for j in np.flatnonzero(row)] for row in scores.decisions]
+    near = [[model.labels[j] for j in np.flatnonzero(row)] for row in scores.uncertain]
+    wanted = [given + [label for label in doubtful if label not in given] for given, doubtful in zip(labels, near)]
+    reasons = model.below_reasons(texts, labels, model.entries(texts, wanted))
+    fired = [(row, label) for row, found in enumerate(reasons) for label in found]
+    truth = [set(found) for found in validation["labels"]]
+    return ParameterCheck().fit(fired, truth, labels, min_recall)

@@ -1,4 +1,5 @@
-"""`dualuse evaluate`: test-split report for the n-gram baseline, the fine-tuned encoder and their ensemble."""
+"""`dualuse evaluate`: test-split report for the n-gram baseline, the fine-tuned encoder and their ensemble, and for the
+control-list entries the model suggests."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ from pathlib import Path
 import numpy as np
 
 from classifier.head import EnsembleHead
-from classifier.model import DualUseClassifier
+from classifier.language import LANGS
+from classifier.model import DualUseClassifier, languages_of
 from classifier.transformer import TransformerScorer
 from training.arguments import TrainingArguments
-from training.corpus import load_corpus
+from training.corpus import corpus_dir, load_corpus
 from training.crossfit import with_crossfit
+from training.entries import PARAMETER_CHECK_FILE, entry_accuracy, parameter_precision
 from training.metrics import compute_metrics
 
 # Variant name -> {member name: source of its probabilities}; "transformer_fp32" is the encoder before int8 export.
@@ -31,7 +34,14 @@ TARGETS = {
     "dual_use_precision": 0.90,
     "zh_recall": 0.90,
     "ja_recall": 0.90,
+    "cascade_agreement": "the cascade's labels, dual_use and uncertain equal the full ensemble's on >= 99.5% of "
+    "validation and test rows",
+    "cascade_quality": "the cascade within 0.3 points of the full ensemble on test macro-F1, dual-use precision and "
+    "recall",
 }
+CASCADE = "ensemble (cascade, as served)"
+CASCADE_MIN_AGREEMENT = 0.995
+CASCADE_TOLERANCE = 0.003
 RELIABILITY_BINS = 10
 
 
@@ -179,6 +189,141 @@ def _markdown(version: str, results: dict, checks: dict, ece: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def cascade_agreement(model: DualUseClassifier, texts: list[str], member_probs: dict) -> dict:
+    """Return how the cascade compares with the full ensemble on texts that every member has already scored: the
+    share of rows with the same labels, dual_use and uncertain labels, and the share of the rows the encoder would
+    score that skip it, in all and per language."""
+    languages = languages_of(texts)
+    full = model.score_rows(texts, member_probs, full=True, languages=languages)
+    cascade = model.score_rows(texts, member_probs, languages=languages)
+    same = (full.decisions == cascade.decisions).all(axis=1) & (full.uncertain == cascade.uncertain).all(axis=1)
+    deferred = np.array([name in model.deferred for name in model.members])
+    would_run = full.ran[:, deferred].any(axis=1)
+    skipped = would_run & ~cascade.ran[:, deferred].any(axis=1)
+
+    def figures(rows: np.ndarray) -> dict:
+        return {
+            "rows": int(rows.sum()),
+            "agreement": float(same[rows].mean()) if rows.any() else 1.0,
+            "encoder_rows": int(would_run[rows].sum()),
+            "skipped": float(skipped[rows].sum() / would_run[rows].sum()) if would_run[rows].any() else None,
+        }
+
+    languages = np.asarray(languages)
+    return figures(np.ones(len(texts), dtype=bool)) | {
+        "per_language": {lang: figures(languages == lang) for lang in LANGS if (languages == lang).any()}
+    }
+
+
+def _cascade_checks(results: dict, cascade: dict) -> dict[str, bool]:
+    full, served = results["ensemble"], results[CASCADE]
+    gaps = [
+        full["macro_f1"] - served["macro_f1"],
+        full["dual_use"]["precision"] - served["dual_use"]["precision"],
+        full["dual_use"]["recall"] - served["dual_use"]["recall"],
+    ]
+    return {
+        "cascade_agreement": all(
+            bool(cascade[name]["agreement"] >= CASCADE_MIN_AGREEMENT) for name in ("validation", "test")
+        ),
+        "cascade_quality": bool(max(gaps) <= CASCADE_TOLERANCE + 1e-12),
+    }
+
+
+def _cascade_markdown(cascade: dict, results: dict) -> str:
+    blended = {lang for lang, f in cascade["validation"]["per_language"].items() if f["encoder_rows"]}
+    rule = ", ".join(
+        f"{lang} "
+        + (
+            "without the encoder (no blend weight)"
+            if lang not in blended
+            else "exact bound"
+            if not margins
+            else "exact bound and margins "
+            + " / ".join(f"{kind} {'-' if value is None else f'{value:g}'}" for kind, value in margins.items())
+        )
+        for lang, margins in cascade["rule"].items()
+    )
+
+    def share(value: float | None) -> str:
+        return "-" if value is None else f"{value:.1%}"
+
+    lines = [
+        "",
+        "## Cascade (as served)",
+        "",
+        "The service and `dualuse label` score every row with the n-gram model and the head first and run the encoder "
+        "only on the rows whose labels, dual_use or uncertain labels it could change (`--full` runs it wherever the "
+        "language gives it weight). "
+        f"Rule per language, fitted on validation (margins in log-odds): {rule}.",
+        "",
+        "| split | rows | same labels, dual_use and uncertain as the full ensemble | encoder rows skipped | "
+        + " | ".join(f"{lang} skipped" for lang in LANGS)
+        + " |",
+        "|---|---|---|---|" + "---|" * len(LANGS),
+    ]
+    for name in ("validation", "test"):
+        figures = cascade[name]
+        per_language = figures["per_language"]
+        lines.append(
+            f"| {name} | {figures['rows']} | {figures['agreement']:.2%} | {share(figures['skipped'])} | "
+            + " | ".join(share(per_language[lang]["skipped"]) if lang in per_language else "-" for lang in LANGS)
+            + " |"
+        )
+    full, served = results["ensemble"], results[CASCADE]
+    lines += [
+        "",
+        "Test quality, cascade against the full ensemble: "
+        + ", ".join(
+            f"{name} {b:.3f} vs {a:.3f} ({(b - a) * 100:+.2f} points)"
+            for name, a, b in (
+                ("macro-F1", full["macro_f1"], served["macro_f1"]),
+                ("dual-use precision", full["dual_use"]["precision"], served["dual_use"]["precision"]),
+                ("dual-use recall", full["dual_use"]["recall"], served["dual_use"]["recall"]),
+            )
+        )
+        + ".",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _entry_results(model: DualUseClassifier, test: dict, corpus) -> dict:
+    """Return entry top-1 / top-3 on the test split (from the model's own labels and uncertain labels) and the
+    precision of parameter extraction on the hand-checked sample."""
+    texts = {id_: text for name in corpus for id_, text in zip(corpus[name]["id"], corpus[name]["text"])}
+    extraction = parameter_precision(corpus_dir().parent / PARAMETER_CHECK_FILE, texts)
+    if model.entry_ranker is None:
+        return {"accuracy": None, "parameter_extraction": extraction}
+    predictions = model.classify(test["text"], with_evidence=False)
+    candidates = [p.labels + [label for label in p.uncertain if label not in p.labels] for p in predictions]
+    return {"accuracy": entry_accuracy(model, test, candidates), "parameter_extraction": extraction}
+
+
+def _entries_markdown(entries: dict) -> str:
+    extraction = entries["parameter_extraction"]
+    lines = ["", "## Control-list entries", ""]
+    if entries["accuracy"] is None:
+        lines.append("This model has no entry ranker (trained before entries were suggested).")
+    else:
+        lines += [
+            "The annotated first entry among the model's suggestions, over labelled test items that name an entry "
+            "(candidates from the model's own labels; an item it does not flag is a miss).",
+            "",
+            "| language | items | top-1 | top-3 |",
+            "|---|---|---|---|",
+        ]
+        lines += [
+            f"| {group} | {m['n']} | {m['top1']:.3f} | {m['top3']:.3f} |" for group, m in entries["accuracy"].items()
+        ]
+    lines += [
+        "",
+        f"Parameter extraction: {extraction['correct']} of {extraction['checked']} hand-checked values correct "
+        f"(precision {extraction['precision']:.3f}; {extraction['changed']} sample rows no longer extracted the same "
+        f"way and are left out), from `data/{PARAMETER_CHECK_FILE}`.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def evaluate_model(model_dir: Path, out_dir: Path) -> dict:
     """Write report.md, report.json, confusion.png and reliability.png into out_dir and return the results.
 
@@ -206,16 +351,26 @@ def evaluate_model(model_dir: Path, out_dir: Path) -> dict:
         )
         member_probs = {name: {member: scores[name][source] for member, source in sources.items()} for name in splits}
         model.fit_head(splits["validation"]["text"], targets["validation"], member_probs["validation"])
-        probs, predictions = model.score(splits["test"]["text"], member_probs["test"])
+        probs, predictions = model.score(splits["test"]["text"], member_probs["test"], full=True)
         results[variant] = compute_metrics(
             targets["test"], predictions, full.labels, splits["test"]["lang"], splits["test"]["style"]
         )
         if variant == "ensemble":
-            calibrated = {name: model.score(splits[name]["text"], member_probs[name])[0] for name in splits}
+            calibrated = {name: model.score(splits[name]["text"], member_probs[name], full=True)[0] for name in splits}
             matrix = co_occurrence(targets["test"], predictions)
+            cascade = {name: cascade_agreement(model, splits[name]["text"], member_probs[name]) for name in splits}
+            results[CASCADE] = compute_metrics(
+                targets["test"],
+                model.score(splits["test"]["text"], member_probs["test"])[1],
+                full.labels,
+                splits["test"]["lang"],
+                splits["test"]["style"],
+            )
+            cascade["rule"] = model.head.cascade_margins()
     curves = {name: reliability(calibrated[name], targets[name]) for name in splits}
     ece = {name: expected_calibration_error(bins) for name, bins in curves.items()}
-    checks = _target_checks(results)
+    checks = _target_checks(results) | _cascade_checks(results, cascade)
+    entries = _entry_results(full, splits["test"], corpus)
     out_dir.mkdir(parents=True, exist_ok=True)
     _plots(out_dir, full.labels, matrix, curves)
     report = {
@@ -224,7 +379,14 @@ def evaluate_model(model_dir: Path, out_dir: Path) -> dict:
         "targets": checks,
         "reliability": curves,
         "expected_calibration_error": ece,
+        "cascade": cascade,
+        "entries": entries,
     }
     (out_dir / "report.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
-    (out_dir / "report.md").write_text(_markdown(full.version, results, checks, ece), encoding="utf-8")
+    (out_dir / "report.md").write_text(
+        _markdown(full.version, results, checks, ece)
+        + _cascade_markdown(cascade, results)
+        + _entries_markdown(entries),
+        encoding="utf-8",
+    )
     return report

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
+from classifier.settings import get_settings
 from training.arguments import TrainingArguments
 
 
@@ -71,17 +73,18 @@ def fine_tune(
     args: TrainingArguments,
     output_dir: str | Path,
     progress: bool = True,
+    on_step: Callable[[int, int], None] | None = None,
 ) -> Path:
-    """Fine-tune the base encoder with a warm-started head on (texts, multi-hot targets); save it to output_dir."""
+    """Fine-tune the base encoder with a warm-started head on (texts, multi-hot targets); save it to output_dir.
+    on_step: called with (steps done, total steps) after each optimiser step."""
     import torch
     from tqdm.auto import tqdm
     from transformers import AutoModel, AutoTokenizer, get_linear_schedule_with_warmup
 
     from classifier.encoder import MeanPoolClassifier
-    from classifier.transformer import cpu_threads
 
     seed_everything(args.seed)
-    torch.set_num_threads(cpu_threads())
+    torch.set_num_threads(get_settings().cpu_threads)
     base = base_encoder_path()
     tokenizer = AutoTokenizer.from_pretrained(base)
     model = MeanPoolClassifier(AutoModel.from_pretrained(base), labels)
@@ -102,6 +105,7 @@ def fine_tune(
     target_tensor = torch.from_numpy(targets)
     generator = torch.Generator().manual_seed(args.seed)
     bar = tqdm(total=total, desc="fine-tuning", unit="step", disable=not progress)
+    done = 0
     for epoch in range(args.epochs):
         model.train()
         order = torch.randperm(len(texts), generator=generator).tolist()
@@ -122,6 +126,9 @@ def fine_tune(
             optimizer.zero_grad()
             bar.update(1)
             bar.set_postfix(epoch=epoch + 1, loss=f"{loss.item():.4f}")
+            done += 1
+            if on_step is not None:
+                on_step(done, total)
     bar.close()
     model.eval()
     output_dir = Path(output_dir)

@@ -54,7 +54,7 @@ def compute_metrics(
 def split_metrics(model, records: dict, member_probs: dict | None = None) -> dict:
     """Return the metrics of a DualUseClassifier on a split given as column lists (text, label_vector, lang, style),
     from member_probs when its members already scored the split."""
-    _, predictions = model.score(records["text"], member_probs)
+    predictions = model.decide(records["text"], member_probs)
     return compute_metrics(
         np.array(records["label_vector"]), predictions, model.labels, records["lang"], records["style"]
     )

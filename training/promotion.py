@@ -22,13 +22,14 @@ class PromotionOutcome:
 
 def promote_if_not_worse(path: Path, reviewed: list[dict], force: bool = False) -> PromotionOutcome:
     """Promote the model at path unless it is worse than the promoted one by more than the tolerance (or force)."""
-    previous = current_version()
+    root = path.parent  # the models directory the new version was trained into
+    previous = current_version(root)
     if previous is None:
-        promote(path.name)
+        promote(path.name, root)
         return PromotionOutcome(True, None)
     comparison = compare_models(path, path.parent / previous, reviewed)
     worse = tuple(regressions(comparison))
     if worse and not force:
         return PromotionOutcome(False, previous, comparison_table(comparison), worse)
-    promote(path.name)
+    promote(path.name, root)
     return PromotionOutcome(True, previous, comparison_table(comparison), worse)

@@ -6,10 +6,11 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 
 from api.auth import require_key
 from api.batching import NoModelError
-from api.schemas import ClassifyRequest, ClassifyResponse, ClassifyResult
+from api.schemas import ClassifyRequest, ClassifyResponse, ClassifyResult, LabelInfo, LabelList
 from api.second_opinion import add_second_opinions
 from api.storage import AuditRecord, hash_text
 from classifier.model import NOTICE
+from classifier.taxonomy import default_taxonomy
 from classifier.text import well_formed
 
 router = APIRouter(prefix="/v1", tags=["classify"])
@@ -76,3 +77,15 @@ def classify(body: ClassifyRequest, request: Request, key_id: str = Depends(requ
     for result in results:
         state.metrics.items.labels(dual_use=str(result.dual_use).lower()).inc()
     return ClassifyResponse(results=results, model_version=version, notice=NOTICE)
+
+
+@router.get("/labels", response_model=LabelList, dependencies=[Depends(require_key)])
+def labels() -> LabelList:
+    """The labels results use, by id, with the name and control-list category an analyst reads
+    ("Navigation and avionics (Cat. 7)"); results keep the ids."""
+    return LabelList(
+        labels=[
+            LabelInfo(id=label.id, name=label.name, category=label.category, scope=label.scope, display=label.display)
+            for label in default_taxonomy().labels
+        ]
+    )

@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from classifier.errors import DualUseError
-from classifier.paths import data_dir
+from classifier.settings import get_settings
 
 ANNEX_I_FILE = "control_list/eu_annex_i_2025-11-15.json"
 CCL_FILE = "control_list/ccl_part774_supp1_2026-07-23.json"
@@ -112,7 +112,7 @@ def _load(directory: str) -> ControlList:
 
 def control_list() -> ControlList:
     """Return the control list of the data directory, loaded once."""
-    return _load(str(data_dir()))
+    return _load(str(get_settings().data_dir))
 
 
 def attribution() -> str:

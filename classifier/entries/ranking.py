@@ -66,6 +66,10 @@ class EntryRanker:
             np.put_along_axis(similarity, beyond, 0.0, axis=1)
         return np.asarray(sparse.csr_matrix(np.power(similarity, self.power)) @ self.votes_.toarray())
 
+    def code_label(self) -> dict[str, str]:
+        """Return code -> the label whose category holds it."""
+        return dict(zip(self.codes_, self.code_labels_.tolist()))
+
     def calibrate(self, signals: np.ndarray, correct: np.ndarray) -> EntryRanker:
         """Fit the confidence on validation candidates: signals rows are `signals()`, correct is 0/1; return self."""
         if len(set(correct.tolist())) < 2:

@@ -8,7 +8,7 @@ from pathlib import Path
 from classifier.entries.control_list import ControlListError, control_list
 from classifier.entries.thresholds import COMPARATORS, PARAMETERS_FILE, THRESHOLDS_DIR, ThresholdError, read_yaml
 from classifier.entries.units import known_unit, same_kind
-from classifier.paths import data_dir
+from classifier.settings import get_settings
 
 REQUIRED = ("paragraph", "parameter", "comparator", "value", "unit", "line")
 OPTIONAL = ("notes",)
@@ -81,7 +81,7 @@ def _record_errors(record, where: str, parameters: dict) -> list[str]:
 
 def threshold_errors(data: Path | None = None) -> list[str]:
     """Return every problem of data/control_list/parameters.yaml and thresholds/*.yaml (empty when all is well)."""
-    data = data or data_dir()
+    data = data or get_settings().data_dir
     parameters, errors = _parameter_errors(data / PARAMETERS_FILE)
     for path in sorted((data / THRESHOLDS_DIR).glob("*.yaml")):
         try:

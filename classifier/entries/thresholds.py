@@ -13,7 +13,7 @@ import yaml
 from classifier.entries.quantities import StatedQuantity, extract_quantities, normalise
 from classifier.entries.units import convert, same_kind
 from classifier.errors import DualUseError
-from classifier.paths import data_dir
+from classifier.settings import get_settings
 
 PARAMETERS_FILE = "control_list/parameters.yaml"
 THRESHOLDS_DIR = "control_list/thresholds"
@@ -129,12 +129,12 @@ def _thresholds(directory: str) -> tuple[Threshold, ...]:
 
 def load_parameters(data: Path | None = None) -> dict[str, Parameter]:
     """Return the parameters by id, read once from data/control_list/parameters.yaml."""
-    return _parameters(str((data or data_dir()) / PARAMETERS_FILE))
+    return _parameters(str((data or get_settings().data_dir) / PARAMETERS_FILE))
 
 
 def load_thresholds(data: Path | None = None) -> tuple[Threshold, ...]:
     """Return every threshold record of data/control_list/thresholds/*.yaml, read once."""
-    return _thresholds(str((data or data_dir()) / THRESHOLDS_DIR))
+    return _thresholds(str((data or get_settings().data_dir) / THRESHOLDS_DIR))
 
 
 def thresholds_for(code: str, data: Path | None = None) -> list[Threshold]:

@@ -7,11 +7,11 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from classifier.paths import data_dir as default_data_dir
 from classifier.rules.entities import Entity, EntityList, load_entity_lists
 from classifier.rules.matching import EndUserMatcher
 from classifier.rules.policies import Instrument, check_references, load_instruments
 from classifier.rules.vocabulary import Vocabulary, load_vocabulary, vocabulary_path
+from classifier.settings import get_settings
 
 POLICIES_DIR = "policies"
 ENTITIES_DIR = "entities"
@@ -66,7 +66,7 @@ def _data_version(paths: list[Path], root: Path) -> str:
 
 def load_policy(data_dir: str | Path | None = None) -> Policy:
     """Return the policy read from `data_dir`/policies, /entities and /terms, validated; raise PolicyFileError."""
-    root = Path(data_dir) if data_dir else default_data_dir()
+    root = Path(data_dir) if data_dir else get_settings().data_dir
     instruments = load_instruments(root / POLICIES_DIR)
     lists, entities = load_entity_lists(root / ENTITIES_DIR)
     check_references(instruments, lists)

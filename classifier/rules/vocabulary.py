@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from classifier.paths import data_dir as default_data_dir
 from classifier.rules.errors import PolicyFileError
 from classifier.rules.names import fold_text, has_cjk
 from classifier.rules.schema import Fields, read_yaml
+from classifier.settings import get_settings
 
 TERMS_DIR = "terms"
 TERMS_FILE = "screening_terms.yaml"
@@ -200,8 +200,8 @@ def read_vocabulary(raw: object, path: str) -> Vocabulary:
 
 
 def vocabulary_path(data_dir: str | Path | None = None) -> Path:
-    """Return the path of the terms file under `data_dir` (default: the project's data directory)."""
-    return (Path(data_dir) if data_dir else default_data_dir()) / TERMS_DIR / TERMS_FILE
+    """Return the path of the terms file under `data_dir` (default: the data directory of the settings)."""
+    return (Path(data_dir) if data_dir else get_settings().data_dir) / TERMS_DIR / TERMS_FILE
 
 
 def load_vocabulary(data_dir: str | Path | None = None) -> Vocabulary:

@@ -60,11 +60,20 @@ class EntryRanker:
 
     def code_scores(self, features) -> np.ndarray:
         """Return an (n_texts x n_codes) matrix of raw vote scores."""
-        similarity = (normalize(sparse.csr_matrix(features, dtype=np.float32)) @ self.references_.T).toarray()
+        similarity = (
+            normalize(sparse.csr_matrix(features, dtype=np.float32)) @ self._references_by_feature()
+        ).toarray()
         if self.neighbours < similarity.shape[1]:  # only the nearest `neighbours` references vote
             beyond = np.argpartition(-similarity, self.neighbours, axis=1)[:, self.neighbours :]
             np.put_along_axis(similarity, beyond, 0.0, axis=1)
-        return np.asarray(sparse.csr_matrix(np.power(similarity, self.power)) @ self.votes_.toarray())
+        return (sparse.csr_matrix(np.power(similarity, self.power)) @ self.votes_).toarray()
+
+    def _references_by_feature(self):
+        """Return the reference matrix transposed into the layout a product with features wants, made once."""
+        transposed = getattr(self, "_transposed", None)
+        if transposed is None:
+            transposed = self._transposed = self.references_.T.tocsr()
+        return transposed
 
     def code_label(self) -> dict[str, str]:
         """Return code -> the label whose category holds it."""

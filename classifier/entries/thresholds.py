@@ -28,6 +28,13 @@ class ThresholdError(DualUseError, ValueError):
     """A parameter or threshold file that cannot be read."""
 
 
+@lru_cache(maxsize=1024)
+def _keyword_pattern(keyword: str) -> re.Pattern:
+    """Return the compiled pattern of a parameter keyword: whole words for Latin keywords, as written for CJK ones."""
+    pattern = rf"(?<![A-Za-z]){re.escape(keyword)}(?![A-Za-z])" if keyword.isascii() else re.escape(keyword)
+    return re.compile(pattern, re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class Parameter:
     """A parameter thresholds are stated in: its id, the unit its values convert to, and the words that name it."""
@@ -38,11 +45,7 @@ class Parameter:
 
     def keyword_spans(self, text: str) -> list[tuple[int, int]]:
         """Return (start, end) of every keyword in the (normalised) text."""
-        spans = []
-        for keyword in self.keywords:
-            pattern = rf"(?<![A-Za-z]){re.escape(keyword)}(?![A-Za-z])" if keyword.isascii() else re.escape(keyword)
-            spans += [(m.start(), m.end()) for m in re.finditer(pattern, text, re.IGNORECASE)]
-        return spans
+        return [(m.start(), m.end()) for keyword in self.keywords for m in _keyword_pattern(keyword).finditer(text)]
 
 
 @dataclass(frozen=True)

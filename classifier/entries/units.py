@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+from functools import lru_cache
 from pathlib import Path
 
 import pint
@@ -213,8 +214,10 @@ def quantity(value: float, unit: str) -> pint.Quantity:
     return registry().Quantity(value, unit)
 
 
+@lru_cache(maxsize=4096)
 def same_kind(unit: str, other: str) -> bool:
-    """Return True when the two units measure the same thing (same root units, so deg/h is not Hz)."""
+    """Return True when the two units measure the same thing (same root units, so deg/h is not Hz); remembered per
+    pair, since every threshold check asks it of the same few units."""
     try:
         return quantity(1, unit).to_root_units().units == quantity(1, other).to_root_units().units
     except pint.errors.PintError:

@@ -21,6 +21,7 @@ ADDED_COLUMNS = (
     "uncertain",
     "evidence",
     "entries",
+    "below",
     "members",
     "model_version",
     "error",
@@ -67,6 +68,7 @@ def label_chunk(frame: pd.DataFrame, model, text_column: str, with_evidence: boo
     out["evidence"] = [p.evidence for p in predictions]
     # JSON text in every output format: a list of nested records that CSV, XLSX and Parquet chunks all hold alike
     out["entries"] = [json.dumps(p.entries, ensure_ascii=False) for p in predictions]
+    out["below"] = [p.below for p in predictions]
     out["members"] = [p.members for p in predictions]
     out["model_version"] = model.version
     errors = []

@@ -52,6 +52,8 @@ def test_every_format_round_trips_with_all_input_columns_and_rows(quick_model, t
         "model_version",
         "uncertain",
         "evidence",
+        "entries",
+        "below",
         "members",
         "error",
     } <= set(out.columns)

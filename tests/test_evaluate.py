@@ -22,6 +22,7 @@ def test_evaluate_writes_report_plots_and_side_by_side_variants(quick_model_dir,
         "ngram baseline",
         "fine-tuned encoder",
         "ensemble",
+        "ensemble (cascade, as served)",
         "fine-tuned encoder (fp32)",
         "ensemble (fp32 encoder)",
     }
@@ -33,6 +34,11 @@ def test_evaluate_writes_report_plots_and_side_by_side_variants(quick_model_dir,
     for plot in ("confusion.png", "reliability.png"):
         assert (out / plot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "| ensemble |" in (out / "report.md").read_text()
+    assert set(report["cascade"]) >= {"validation", "test"}
+    extraction = report["entries"]["parameter_extraction"]
+    assert extraction["checked"] + extraction["changed"] == 200 and extraction["precision"] > 0.9
+    assert set(report["entries"]["accuracy"]) == {"all", "en", "zh", "ja"}
+    assert "## Control-list entries" in (out / "report.md").read_text()
     assert result.returncode == (0 if all(report["targets"].values()) else 1)
 
 

@@ -303,15 +303,20 @@ class DualUseClassifier:
             found[index] = [s.as_dict() for s in suggest_entries(texts[index], scores[row], allowed, self.entry_ranker)]
         return found
 
+    def named(self, scores: Scores) -> tuple[list[list[str]], list[list[str]], list[list[str]]]:
+        """Return each row's label names, uncertain label names, and both (labels first, no repeats)."""
+        labels = [[self.labels[j] for j in np.flatnonzero(row)] for row in scores.decisions]
+        near = [[self.labels[j] for j in np.flatnonzero(row)] for row in scores.uncertain]
+        both = [given + [label for label in doubtful if label not in given] for given, doubtful in zip(labels, near)]
+        return labels, near, both
+
     def decide(self, texts: list[str], member_probs: dict | None = None) -> np.ndarray:
         """Return the multi-hot labels as `classify` gives them: the head's decisions after the parameter check."""
         texts = list(texts)
         scores = self.score_rows(texts, member_probs)
         if self.parameter_check is None or not self.parameter_check.labels_:
             return scores.decisions
-        labels = [[self.labels[j] for j in np.flatnonzero(row)] for row in scores.decisions]
-        near = [[self.labels[j] for j in np.flatnonzero(row)] for row in scores.uncertain]
-        wanted = [given + [label for label in doubtful if label not in given] for given, doubtful in zip(labels, near)]
+        labels, near, wanted = self.named(scores)
         labels, _, _ = self.demote_below(texts, labels, near, self.entries(texts, wanted))
         return np.array([[int(label in given) for label in self.labels] for given in labels], dtype=np.int8)
 
@@ -329,11 +334,12 @@ class DualUseClassifier:
     def demote_below(self, texts: list[str], labels: list[list[str]], near: list[list[str]], entries: list[list[dict]]):
         """Return (labels, uncertain, below) after the parameter check: a trusted label whose candidate entries are
         all below their thresholds moves to uncertain, with the reason."""
-        if self.parameter_check is None:
+        if self.parameter_check is None or not self.parameter_check.labels_:  # nothing to demote: no work per row
             return labels, near, [{} for _ in texts]
+        trusted = [[label for label in given if label in self.parameter_check.labels_] for given in labels]
         checked = [
             self.parameter_check.apply(given, doubtful, reasons)
-            for given, doubtful, reasons in zip(labels, near, self.below_reasons(texts, labels, entries))
+            for given, doubtful, reasons in zip(labels, near, self.below_reasons(texts, trusted, entries))
         ]
         return [c[0] for c in checked], [c[1] for c in checked], [c[2] for c in checked]
 
@@ -365,10 +371,7 @@ class DualUseClassifier:
         scores = self._complete(
             cascade.texts, cascade.languages, cascade.weights, cascade.member_probs, cascade.pending, deferred_probs
         )
-        labels = [[self.labels[j] for j in np.flatnonzero(row)] for row in scores.decisions]
-        near = [[self.labels[j] for j in np.flatnonzero(row)] for row in scores.uncertain]
-        # evidence and entries are given for each label and each uncertain label
-        wanted = [given + [label for label in doubtful if label not in given] for given, doubtful in zip(labels, near)]
+        labels, near, wanted = self.named(scores)  # evidence and entries cover labels and uncertain labels
         explainer = self._explainer() if cascade.with_evidence else None
         if explainer:
             evidence = self._evidence(cascade.texts, wanted, cascade.features[explainer[0]])

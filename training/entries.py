@@ -122,9 +122,7 @@ def fit_parameter_check(model, validation: dict, member_probs: dict, min_recall:
     """Return the below-threshold rule fitted on validation: which labels it may demote without costing recall."""
     texts = validation["text"]
     scores = model.score_rows(texts, member_probs, full=True)
-    labels = [[model.labels[j] for j in np.flatnonzero(row)] for row in scores.decisions]
-    near = [[model.labels[j] for j in np.flatnonzero(row)] for row in scores.uncertain]
-    wanted = [given + [label for label in doubtful if label not in given] for given, doubtful in zip(labels, near)]
+    labels, _, wanted = model.named(scores)
     reasons = model.below_reasons(texts, labels, model.entries(texts, wanted))
     fired = [(row, label) for row, found in enumerate(reasons) for label in found]
     truth = [set(found) for found in validation["labels"]]

@@ -182,7 +182,9 @@ def _cmd_train(args: argparse.Namespace, settings: Settings) -> int:
     chosen = {
         name: getattr(args, name) for name in ("epochs", "learning_rate", "seed") if getattr(args, name) is not None
     }
-    arguments = TrainingArguments(quick=args.quick, ngram_only=args.members == "ngram", **chosen)
+    arguments = TrainingArguments(
+        quick=args.quick, ngram_only=args.members == "ngram", encoder_from=args.encoder_from, **chosen
+    )
     signal.signal(signal.SIGTERM, _stop_training)
     if not args.status_file:
         return _train(args, settings, arguments)[0]
@@ -563,6 +565,12 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["all", "ngram"],
         default="all",
         help="ngram: the n-gram model and the head without the encoder, in minutes (default: all)",
+    )
+    train.add_argument(
+        "--encoder-from",
+        metavar="MODEL_DIR",
+        help="reuse the fine-tuned encoder of this earlier model version (trained on the same data and settings) and "
+        "refit the rest: minutes, after a change to the threshold records, the n-gram model or the head",
     )
     train.add_argument("--status-file", help="write the progress to this JSON file (read by /readyz and the page)")
     train.add_argument("--with-reviews", action="store_true", help="add analysts' reviewed items to training")

@@ -1,8 +1,9 @@
 """The head over the member models: per-language blend weights, per-label Platt calibration, per-label thresholds
 and the dual-use gate, fitted on validation scores in the scikit-learn manner (fitted state ends in `_`).
 
-The head sees member probabilities and the texts' languages, never the texts: every member runs before it, and the
-language is guessed once per text by the caller.
+The head sees member probabilities, the texts' languages and their parameter readings (`classifier.entries.reading`:
+per label, a paragraph of its entries met, every stated one below, or nothing to go by), never the texts: every member
+runs before it, and the language and readings are worked out once per text by the caller.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+from scipy.optimize import minimize
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, f1_score
 
@@ -30,6 +32,9 @@ EXACT_SKIP_ENOUGH = 0.5
 CASCADE_AGREEMENT = 0.999
 CASCADE_MARGIN_GRID = (0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0)
 SETTLE_SLACK = 1e-9  # widens every bound, so that rounding in the full computation cannot cross a boundary
+READING_PENALTY = (
+    1.0  # L2 penalty on the reading offsets (log-odds), so that a handful of readings cannot make them huge
+)
 
 
 def _width(margins: dict) -> float:
@@ -83,6 +88,23 @@ def _fit_calibration(raw: np.ndarray, targets: np.ndarray, labels: list[str]) ->
     return calibration
 
 
+def _fit_reading_offsets(logits: np.ndarray, readings: np.ndarray, targets: np.ndarray) -> dict[str, float]:
+    """Return the log-odds a label's calibrated score gains when the text meets one of its entries' paragraphs
+    ("meets") and when every paragraph it states is below ("below"), fitted by penalised maximum likelihood over every
+    (validation text, label) pair with the calibrated log-odds as a fixed offset."""
+    met, below = (readings == 1).ravel().astype(float), (readings == -1).ravel().astype(float)
+    offset, truth = logits.ravel(), targets.ravel().astype(float)
+
+    def loss(c: np.ndarray) -> tuple[float, np.ndarray]:
+        z = offset + c[0] * met + c[1] * below
+        nll = np.sum(np.logaddexp(0.0, z) - truth * z) + 0.5 * READING_PENALTY * float(c @ c)
+        residual = sigmoid(z) - truth
+        return nll, np.array([residual @ met, residual @ below]) + READING_PENALTY * c
+
+    fitted = minimize(loss, np.zeros(2), jac=True, method="L-BFGS-B").x
+    return {"meets": round(float(fitted[0]), 6), "below": round(float(fitted[1]), 6)}
+
+
 def _fit_thresholds(probs: np.ndarray, targets: np.ndarray, labels: list[str]) -> dict[str, float]:
     """Return per-label thresholds maximising each label's F1."""
     thresholds = [
@@ -119,15 +141,25 @@ class EnsembleHead:
         self.uncertainty_margin = uncertainty_margin
         self.seed = seed
 
-    def fit(self, member_probs: dict[str, np.ndarray], languages: list[str], targets: np.ndarray) -> EnsembleHead:
-        """Fit weights, calibration, thresholds and gate on validation probabilities; return self."""
+    def fit(
+        self,
+        member_probs: dict[str, np.ndarray],
+        languages: list[str],
+        targets: np.ndarray,
+        readings: np.ndarray | None = None,
+    ) -> EnsembleHead:
+        """Fit weights, calibration (with the reading offsets when readings are given), thresholds and gate on
+        validation probabilities; return self."""
         targets = np.asarray(targets, dtype=int)
         if targets.shape != (len(languages), len(self.labels)):
             raise ValueError(f"targets must have shape ({len(languages)}, {len(self.labels)}), got {targets.shape}")
         self.weights_ = _fit_weights(member_probs, np.asarray(languages), targets)
         raw = self.blend(member_probs, languages)
         self.calibration_ = _fit_calibration(raw, targets, self.labels)
-        calibrated = self.calibrate(raw)
+        self.reading_offsets_ = None
+        if readings is not None:
+            self.reading_offsets_ = _fit_reading_offsets(logit(self.calibrate(raw)), readings, targets)
+        calibrated = self.calibrate(raw, readings)
         self.thresholds_ = _fit_thresholds(calibrated, targets, self.labels)
         self.gate_ = DualUseGate(self.min_recall, seed=self.seed).fit(calibrated, languages, targets)
         self.dual_use_threshold_ = None
@@ -156,19 +188,34 @@ class EnsembleHead:
         stacked = np.stack([member_probs[name] for name in names], axis=1).astype(np.float64)
         return (row_weights[:, :, None] * stacked).sum(axis=1)
 
-    def calibrate(self, raw: np.ndarray) -> np.ndarray:
-        """Return calibrated probabilities: sigmoid(a * logit(p) + b) per label."""
+    @property
+    def uses_readings(self) -> bool:
+        """Return True when calibration moves scores by the texts' parameter readings (see `calibrate`)."""
+        return bool(getattr(self, "reading_offsets_", None))
+
+    def calibrate(self, raw: np.ndarray, readings: np.ndarray | None = None) -> np.ndarray:
+        """Return calibrated probabilities: sigmoid(a * logit(p) + b) per label, plus the fitted offset of each
+        label's reading (+1 met, -1 below, 0 none; `classifier.entries.reading.reading_matrix`) when given. The
+        offsets are fixed per row, so calibration stays monotone in the blend (the cascade's bound relies on it)."""
         a = np.array([self.calibration_[label][0] for label in self.labels])
         b = np.array([self.calibration_[label][1] for label in self.labels])
-        return sigmoid(a * logit(raw) + b)
+        z = a * logit(raw) + b
+        if readings is not None and self.uses_readings:
+            z = z + self.reading_offsets_["meets"] * (readings == 1) + self.reading_offsets_["below"] * (readings == -1)
+        return sigmoid(z)
 
     def predict_proba(
-        self, member_probs: dict[str, np.ndarray], languages: list[str], row_weights: np.ndarray | None = None
+        self,
+        member_probs: dict[str, np.ndarray],
+        languages: list[str],
+        row_weights: np.ndarray | None = None,
+        readings: np.ndarray | None = None,
     ) -> np.ndarray:
-        """Return the (n_texts x n_labels) calibrated probabilities of the blended member probabilities."""
+        """Return the (n_texts x n_labels) calibrated probabilities of the blended member probabilities (readings:
+        see `calibrate`)."""
         if not len(languages):
             return np.zeros((0, len(self.labels)))
-        return self.calibrate(self.blend(member_probs, languages, row_weights))
+        return self.calibrate(self.blend(member_probs, languages, row_weights), readings)
 
     def dual_use_scores(self, probs: np.ndarray, languages: list[str]) -> tuple[np.ndarray, float]:
         """Return (each item's dual-use score, the threshold it must reach)."""
@@ -191,9 +238,11 @@ class EnsembleHead:
         decisions[np.flatnonzero(rescue), probs.argmax(axis=1)[rescue]] = 1
         return decisions
 
-    def predict(self, member_probs: dict[str, np.ndarray], languages: list[str]) -> np.ndarray:
+    def predict(
+        self, member_probs: dict[str, np.ndarray], languages: list[str], readings: np.ndarray | None = None
+    ) -> np.ndarray:
         """Return the multi-hot decisions for member probabilities."""
-        return self.decide(self.predict_proba(member_probs, languages), languages)
+        return self.decide(self.predict_proba(member_probs, languages, readings=readings), languages)
 
     def margins(
         self, probs: np.ndarray, languages: list[str], gate: tuple | None = None
@@ -240,7 +289,12 @@ class EnsembleHead:
         return np.where(np.abs(distance) <= self.uncertainty_margin, 0, np.sign(distance)).astype(np.int8)
 
     def settled(
-        self, partial: np.ndarray, deferred_weight: np.ndarray, languages: list[str], margins: dict | None = None
+        self,
+        partial: np.ndarray,
+        deferred_weight: np.ndarray,
+        languages: list[str],
+        margins: dict | None = None,
+        readings: np.ndarray | None = None,
     ) -> np.ndarray:
         """Return which rows get the same decisions and uncertain labels whatever the deferred members say.
 
@@ -261,8 +315,8 @@ class EnsembleHead:
         thresholds = np.array([self.thresholds_[label] for label in self.labels])
         weight = deferred_weight[:, None]
         ends = (
-            self.calibrate(np.clip(partial - SETTLE_SLACK, 0.0, 1.0)),
-            self.calibrate(np.clip(partial + weight + SETTLE_SLACK, 0.0, 1.0)),
+            self.calibrate(np.clip(partial - SETTLE_SLACK, 0.0, 1.0), readings),
+            self.calibrate(np.clip(partial + weight + SETTLE_SLACK, 0.0, 1.0), readings),
         )
         low = np.clip(np.minimum(*ends) - SETTLE_SLACK, 0.0, 1.0)
         high = np.clip(np.maximum(*ends) + SETTLE_SLACK, 0.0, 1.0)
@@ -270,7 +324,7 @@ class EnsembleHead:
         alone = None
         if np.isfinite(label_margin).any() or np.isfinite(gate_margin).any():
             ran = np.maximum(1.0 - weight, 1e-12)
-            alone = self.calibrate(partial / ran)
+            alone = self.calibrate(partial / ran, readings)
             centre = logit(alone)
             low = np.maximum(low, sigmoid(centre - label_margin[:, None] - SETTLE_SLACK))
             high = np.minimum(high, sigmoid(centre + label_margin[:, None] + SETTLE_SLACK))
@@ -318,7 +372,13 @@ class EnsembleHead:
         """Return each language's cascade margins ({"label": log-odds, "gate": log-odds}; None: the exact bound)."""
         return getattr(self, "cascade_", None) or {}
 
-    def fit_cascade(self, member_probs: dict[str, np.ndarray], languages: list[str], deferred: list[str]) -> dict:
+    def fit_cascade(
+        self,
+        member_probs: dict[str, np.ndarray],
+        languages: list[str],
+        deferred: list[str],
+        readings: np.ndarray | None = None,
+    ) -> dict:
         """Choose each language's cascade rule on validation probabilities and return what it gives there.
 
         deferred: the members the cascade runs only where they can change an answer. A language keeps the exact
@@ -335,9 +395,9 @@ class EnsembleHead:
         cheap = np.where(columns, 0.0, weights)
         deferred_weight = weights[:, columns].sum(axis=1)
         partial = self.blend(member_probs, languages, cheap)
-        full = self.judge(self.predict_proba(member_probs, languages, weights), languages)
+        full = self.judge(self.predict_proba(member_probs, languages, weights, readings), languages)
         ran = np.maximum(1.0 - deferred_weight, 1e-12)[:, None]
-        alone = self.judge(self.predict_proba(member_probs, languages, cheap / ran), languages)
+        alone = self.judge(self.predict_proba(member_probs, languages, cheap / ran, readings), languages)
         differs = (full[0] != alone[0]).any(axis=1) | (full[1] != alone[1]).any(axis=1)
         langs = np.asarray(languages)
         grid = [None] + [
@@ -360,7 +420,8 @@ class EnsembleHead:
 
             def outcome(margin, chosen=chosen, subset=subset):
                 margins = {code: margin for code in LANGS}
-                settled = self.settled(partial[chosen], deferred_weight[chosen], subset, margins)
+                rows_readings = None if readings is None else readings[chosen]
+                settled = self.settled(partial[chosen], deferred_weight[chosen], subset, margins, rows_readings)
                 return float(settled.mean()), 1.0 - float((settled & differs[chosen]).mean())
 
             exact_skip, _ = outcome(None)
@@ -396,6 +457,7 @@ class EnsembleHead:
         return {
             "weights": self.weights_,
             "calibration": {label: list(ab) for label, ab in self.calibration_.items()},
+            "reading_offsets": getattr(self, "reading_offsets_", None),
             "thresholds": self.thresholds_,
             **decision,
             "uncertainty_margin": self.uncertainty_margin,
@@ -408,6 +470,7 @@ class EnsembleHead:
         head = cls(labels, uncertainty_margin=settings.get("uncertainty_margin", UNCERTAINTY_MARGIN))
         head.weights_ = {lang: dict(settings["weights"][lang]) for lang in LANGS}
         head.calibration_ = {label: tuple(settings["calibration"][label]) for label in head.labels}
+        head.reading_offsets_ = settings.get("reading_offsets")  # absent (older models): no reading offsets
         head.thresholds_ = {label: float(settings["thresholds"][label]) for label in head.labels}
         head.gate_ = DualUseGate.from_dict(settings["gate"]) if settings.get("gate") else None
         head.dual_use_threshold_ = None if head.gate_ else float(settings.get("dual_use_threshold", 0.5))

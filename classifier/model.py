@@ -16,6 +16,7 @@ import numpy as np
 
 from classifier.entries.decision import ParameterCheck, below_reason
 from classifier.entries.ranking import RANKER_DIR, EntryRanker
+from classifier.entries.reading import reading_matrix
 from classifier.entries.suggest import suggest_entries
 from classifier.evidence import explain
 from classifier.head import EnsembleHead
@@ -74,6 +75,7 @@ class Cascade:
     member_probs: dict[str, np.ndarray]
     pending: np.ndarray  # rows (of texts) that the deferred members still have to score
     features: dict
+    readings: np.ndarray | None  # the texts' parameter readings, when the head uses them
     with_evidence: bool
 
     @property
@@ -159,15 +161,23 @@ class DualUseClassifier:
         return out
 
     def fit_head(self, texts: list[str], targets: np.ndarray, member_probs: dict | None = None) -> DualUseClassifier:
-        """Fit the head on validation texts and targets (from member_probs when already scored), and the cascade's
-        rule per language (`EnsembleHead.fit_cascade`, whose validation figures go into the metadata); return self."""
+        """Fit the head on validation texts, their parameter readings and targets (from member_probs when already
+        scored), and the cascade's rule per language (`EnsembleHead.fit_cascade`, whose validation figures go into the
+        metadata); return self."""
         member_probs = self.member_probabilities(texts) if member_probs is None else member_probs
         member_probs = {name: member_probs[name] for name in self.members}
         languages = languages_of(texts)
-        self.head.fit(member_probs, languages, targets)
+        readings = reading_matrix(texts, self.labels)
+        self.head.fit(member_probs, languages, targets, readings)
         if self.deferred and len(self.deferred) < len(self.members):
-            self.metadata["cascade_validation"] = self.head.fit_cascade(member_probs, languages, self.deferred)
+            self.metadata["cascade_validation"] = self.head.fit_cascade(
+                member_probs, languages, self.deferred, readings
+            )
         return self
+
+    def readings_of(self, texts: list[str]) -> np.ndarray | None:
+        """Return the texts' parameter readings when the head uses them (`EnsembleHead.uses_readings`), else None."""
+        return reading_matrix(texts, self.labels) if self.head.uses_readings else None
 
     def score(
         self, texts: list[str], member_probs: dict | None = None, features: dict | None = None, full: bool = False
@@ -195,11 +205,18 @@ class DualUseClassifier:
         if not texts:
             empty = np.zeros((0, len(self.labels)))
             return Scores(empty, empty.astype(np.int8), empty.astype(bool), np.zeros((0, len(self.members)), bool))
-        weights, member_probs, pending = self._first_stage(texts, languages, member_probs, features, full)
-        return self._complete(texts, languages, weights, member_probs, pending)
+        readings = self.readings_of(texts)
+        weights, member_probs, pending = self._first_stage(texts, languages, member_probs, features, full, readings)
+        return self._complete(texts, languages, weights, member_probs, pending, readings)
 
     def _first_stage(
-        self, texts: list[str], languages: list[str], member_probs: dict | None, features: dict | None, full: bool
+        self,
+        texts: list[str],
+        languages: list[str],
+        member_probs: dict | None,
+        features: dict | None,
+        full: bool,
+        readings: np.ndarray | None,
     ) -> tuple[np.ndarray, dict, np.ndarray]:
         """Return (blend weights, member probabilities, pending rows) once the members that always run have scored.
 
@@ -219,7 +236,7 @@ class DualUseClassifier:
             member_probs = self.member_probabilities(texts, cheap, features)
         member_probs = {name: member_probs[name] for name in self.members}
         partial = self.head.blend(member_probs, languages, cheap)
-        settled = self.head.settled(partial, deferred_weight, languages) & (deferred_weight > 0)
+        settled = self.head.settled(partial, deferred_weight, languages, readings=readings) & (deferred_weight > 0)
         weights[settled] = cheap[settled] / (1.0 - deferred_weight[settled, None])
         pending = np.flatnonzero((deferred_weight > 0) & ~settled)
         return weights, member_probs, nothing if given else pending
@@ -239,6 +256,7 @@ class DualUseClassifier:
         weights: np.ndarray,
         member_probs: dict,
         pending: np.ndarray,
+        readings: np.ndarray | None,
         deferred_probs: np.ndarray | None = None,
     ) -> Scores:
         """Return the Scores once the deferred members have scored the pending rows (deferred_probs: their
@@ -251,7 +269,7 @@ class DualUseClassifier:
                 probs = member_probs[name].copy()
                 probs[pending] = deferred_probs[:, column]
                 member_probs[name] = probs
-        probs = self.head.predict_proba(member_probs, languages, weights)
+        probs = self.head.predict_proba(member_probs, languages, weights, readings)
         decisions, uncertain = self.head.judge(probs, languages)
         return Scores(probs, decisions, uncertain, weights > 0)
 
@@ -352,12 +370,23 @@ class DualUseClassifier:
         languages = languages_of(valid_texts)
         explainer = self._explainer() if with_evidence and valid_texts else None
         features = {explainer[0]: explainer[1].features(valid_texts)} if explainer else {}
+        readings = self.readings_of(valid_texts)
         if valid_texts:
-            weights, member_probs, pending = self._first_stage(valid_texts, languages, None, features, full)
+            weights, member_probs, pending = self._first_stage(valid_texts, languages, None, features, full, readings)
         else:
             weights, member_probs, pending = np.zeros((0, len(self.members))), {}, np.zeros(0, dtype=int)
         return Cascade(
-            list(texts), errors, valid, valid_texts, languages, weights, member_probs, pending, features, with_evidence
+            list(texts),
+            errors,
+            valid,
+            valid_texts,
+            languages,
+            weights,
+            member_probs,
+            pending,
+            features,
+            readings,
+            with_evidence,
         )
 
     def finish(self, cascade: Cascade, deferred_probs: np.ndarray | None = None) -> list[Prediction]:
@@ -369,7 +398,13 @@ class DualUseClassifier:
         if not cascade.texts:
             return results
         scores = self._complete(
-            cascade.texts, cascade.languages, cascade.weights, cascade.member_probs, cascade.pending, deferred_probs
+            cascade.texts,
+            cascade.languages,
+            cascade.weights,
+            cascade.member_probs,
+            cascade.pending,
+            cascade.readings,
+            deferred_probs,
         )
         labels, near, wanted = self.named(scores)  # evidence and entries cover labels and uncertain labels
         explainer = self._explainer() if cascade.with_evidence else None

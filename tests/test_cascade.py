@@ -74,15 +74,18 @@ def test_a_row_the_exact_bound_settles_gets_the_same_answer_whatever_the_encoder
     weights = head.row_weights(languages, names)
     cheap = np.where(np.array(names) == "transformer", 0.0, weights)
     silent = {"transformer": np.zeros_like(ngram), "ngram": ngram}
-    settled = head.settled(head.blend(silent, languages, cheap), weights[:, 0], languages)
+    readings = quick_model.readings_of(texts)  # each row's parameter readings move its calibrated scores
+    assert readings is not None and (readings != 0).any()
+    settled = head.settled(head.blend(silent, languages, cheap), weights[:, 0], languages, readings=readings)
     assert settled.mean() > 0.2, settled.mean()
-    alone = head.judge(head.predict_proba(silent, languages, cheap / cheap.sum(axis=1, keepdims=True)), languages)
+    alone_weights = cheap / cheap.sum(axis=1, keepdims=True)
+    alone = head.judge(head.predict_proba(silent, languages, alone_weights, readings), languages)
     rng = np.random.default_rng(0)
     shape = ngram.shape
     encoders = [np.zeros(shape), np.ones(shape), ngram] + [rng.uniform(size=shape) for _ in range(20)]
     encoders += [rng.integers(0, 2, size=shape).astype(float) for _ in range(20)]  # corners of the box
     for encoder in encoders:
-        probs = head.predict_proba({"transformer": encoder, "ngram": ngram}, languages, weights)
+        probs = head.predict_proba({"transformer": encoder, "ngram": ngram}, languages, weights, readings)
         decisions, uncertain = head.judge(probs, languages)
         assert (decisions[settled] == alone[0][settled]).all()
         assert (uncertain[settled] == alone[1][settled]).all()

@@ -10,8 +10,9 @@ from classifier.entries.thresholds import BELOW, MEETS, NOT_STATED, assess, load
 from classifier.paths import PROJECT_ROOT
 
 
-def threshold(paragraph):
-    (found,) = [t for t in load_thresholds() if t.paragraph == paragraph]
+def threshold(paragraph, parameter=None):
+    """Return the record of a paragraph (of its parameter, where the paragraph states several conditions)."""
+    (found,) = [t for t in load_thresholds() if t.paragraph == paragraph and parameter in (None, t.parameter)]
     return found
 
 
@@ -30,12 +31,13 @@ def threshold(paragraph):
         ("6A005.a.6.b.2", "industrial fibre laser 500 W output power", BELOW),
         ("2B352.b.1", "fermenter, total volume 300 L, SIP", MEETS),
         ("2B352.b.1", "benchtop fermenter, working volume 2 L", BELOW),
-        ("3A001.a.14.a.3", "ADC 12-bit, sample rate 3 GSPS", MEETS),
-        ("3A001.a.14.a.3", "ADC 12-bit, sampling rate 250 MSPS", BELOW),
+        (("3A001.a.14.a.3", "adc_sample_rate"), "ADC 12-bit, sample rate 3 GSPS", MEETS),
+        (("3A001.a.14.a.3", "adc_sample_rate"), "ADC 12-bit, sampling rate 250 MSPS", BELOW),
     ],
 )
 def test_both_sides_of_the_line(paragraph, text, status):
-    assert assess(threshold(paragraph), text).status == status
+    record = threshold(*paragraph) if isinstance(paragraph, tuple) else threshold(paragraph)
+    assert assess(record, text).status == status
 
 
 def test_exactly_on_the_line_follows_the_comparator():

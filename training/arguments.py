@@ -23,6 +23,7 @@ class TrainingArguments:
     quick: bool = False
     quick_sample: int = 240
     ngram_only: bool = False  # the n-gram member and the head without the encoder: minutes, not tens of minutes
+    encoder_from: str | None = None  # an earlier model version whose fine-tuned encoder is reused (same data, settings)
 
     def effective(self) -> TrainingArguments:
         """Return the arguments actually used: quick mode caps epochs and sequence length."""

@@ -16,9 +16,11 @@ from pathlib import Path
 import numpy as np
 
 from classifier.background import OWNER_SUFFIX, PARTIAL_PREFIX
+from classifier.errors import DualUseError
 from classifier.head import EnsembleHead
 from classifier.linear import NgramClassifier
 from classifier.model import DualUseClassifier
+from classifier.paths import CONFIG_FILE
 from classifier.taxonomy import default_taxonomy
 from classifier.transformer import TRANSFORMER_DIR, TransformerScorer
 from training.arguments import TrainingArguments
@@ -33,6 +35,10 @@ from training.model_card import render_model_card
 log = logging.getLogger("dualuse.training")
 
 QUICK_EVAL_SAMPLE = 120
+
+
+class TrainingError(DualUseError, ValueError):
+    """A training run that cannot start as asked."""
 
 
 def data_hash(directory: Path) -> str:
@@ -63,6 +69,24 @@ def _with_items(records: dict, items: list[dict], labels: list[str]) -> dict:
     extra["label_vector"] = [[1.0 if label in item["labels"] else 0.0 for label in labels] for item in items]
     extra["entries"] = [item.get("entries") or [] for item in items]
     return {key: list(values) + extra[key] for key, values in records.items()}
+
+
+ENCODER_SETTINGS = ("epochs", "learning_rate", "batch_size", "max_length", "weight_decay", "warmup_ratio", "seed")
+
+
+def reuse_encoder(source: Path, target: Path, args: TrainingArguments, metadata: dict) -> None:
+    """Copy the fine-tuned encoder of an earlier model version, after checking that it learned from the same data
+    (split files and item counts) with the same encoder settings; raise TrainingError naming what differs."""
+    config_path = source / CONFIG_FILE
+    if not (source / TRANSFORMER_DIR).is_dir() or not config_path.exists():
+        raise TrainingError(f"{source} is not a model version with a fine-tuned encoder")
+    earlier = json.loads(config_path.read_text(encoding="utf-8")).get("metadata", {})
+    differs = [name for name in ("data_sha256", "counts") if earlier.get(name) != metadata[name]]
+    settings = earlier.get("settings", {})
+    differs += [name for name in ENCODER_SETTINGS if settings.get(name) != getattr(args, name)]
+    if differs:
+        raise TrainingError(f"cannot reuse the encoder of {source}: its {', '.join(differs)} differ from this run's")
+    shutil.copytree(source / TRANSFORMER_DIR, target)
 
 
 Report = Callable[[str, float], None]  # (stage, fraction of the whole training done)
@@ -162,19 +186,23 @@ def _train_into(
     if args.ngram_only:
         log.info("[2/4] [3/4] no encoder (n-gram only)")
     else:
-        log.info(f"[2/4] fine-tuning the encoder ({args.epochs} epoch(s), lr {args.learning_rate})")
-        start, span = ends["ngram"], ends["fine-tuning"] - ends["ngram"]
-        fine_tune(
-            train["text"],
-            targets,
-            labels,
-            args,
-            out / TRANSFORMER_DIR,
-            progress=progress,
-            on_step=lambda step, total: report("fine-tuning", start + span * step / total),
-        )
-        log.info("[3/4] exporting the encoder to ONNX int8")
-        export_onnx_int8(out / TRANSFORMER_DIR)
+        if args.encoder_from:
+            log.info(f"[2/4] [3/4] reusing the fine-tuned encoder of {args.encoder_from}")
+            reuse_encoder(Path(args.encoder_from), out / TRANSFORMER_DIR, args, metadata)
+        else:
+            log.info(f"[2/4] fine-tuning the encoder ({args.epochs} epoch(s), lr {args.learning_rate})")
+            start, span = ends["ngram"], ends["fine-tuning"] - ends["ngram"]
+            fine_tune(
+                train["text"],
+                targets,
+                labels,
+                args,
+                out / TRANSFORMER_DIR,
+                progress=progress,
+                on_step=lambda step, total: report("fine-tuning", start + span * step / total),
+            )
+            log.info("[3/4] exporting the encoder to ONNX int8")
+            export_onnx_int8(out / TRANSFORMER_DIR)
         report("export", ends["export"])
         transformer = TransformerScorer(out / TRANSFORMER_DIR, labels, backend="onnx", max_length=args.max_length)
         members = {"transformer": transformer, **members}

@@ -132,11 +132,13 @@ def _prefix_comparator(text: str, start: int) -> tuple[str | None, int]:
 
 
 def _signed_start(text: str, start: int) -> int:
-    """Include a minus sign written directly before the number, unless it joins two words or numbers."""
+    """Include a minus sign written directly before the number, unless it joins two words or numbers or ends "+/-"
+    (written for ±)."""
     if (
         start > 0
         and text[start - 1] == "-"
         and (start == 1 or not (text[start - 2].isascii() and text[start - 2].isalnum()))
+        and text[max(0, start - 3) : start] != "+/-"
     ):
         return start - 1
     return start

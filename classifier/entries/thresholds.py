@@ -146,12 +146,15 @@ def thresholds_for(code: str, data: Path | None = None) -> list[Threshold]:
 
 
 def find_stated(
-    text: str, parameter: Parameter, quantities: list[StatedQuantity] | None = None
+    text: str, parameter: Parameter, quantities: list[StatedQuantity] | None = None, norm: str | None = None
 ) -> StatedQuantity | None:
-    """Return the quantity of the parameter's kind written nearest one of its keywords, or None when none is."""
-    norm = normalise(text)
+    """Return the quantity of the parameter's kind written nearest one of its keywords, or None when none is (norm:
+    the text's `normalise`, when already computed)."""
     quantities = extract_quantities(text) if quantities is None else quantities
     candidates = [q for q in quantities if same_kind(q.unit, parameter.unit)]
+    if not candidates:
+        return None
+    norm = normalise(text) if norm is None else norm
     best, best_distance = None, None
     for start, end in parameter.keyword_spans(norm):
         for stated in candidates:

@@ -214,19 +214,39 @@ def quantity(value: float, unit: str) -> pint.Quantity:
     return registry().Quantity(value, unit)
 
 
-@lru_cache(maxsize=4096)
-def same_kind(unit: str, other: str) -> bool:
-    """Return True when the two units measure the same thing (same root units, so deg/h is not Hz); remembered per
-    pair, since every threshold check asks it of the same few units."""
+@lru_cache(maxsize=16384)
+def _root_units(unit: str):
+    """Return the unit's root units (None when pint cannot read it); remembered per unit, since pint is slow."""
     try:
-        return quantity(1, unit).to_root_units().units == quantity(1, other).to_root_units().units
+        return quantity(1, unit).to_root_units().units
     except pint.errors.PintError:
-        return False
+        return None
+
+
+def same_kind(unit: str, other: str) -> bool:
+    """Return True when the two units measure the same thing (same root units, so deg/h is not Hz)."""
+    root = _root_units(unit)
+    return root is not None and root == _root_units(other)
+
+
+@lru_cache(maxsize=4096)
+def _affine(unit: str, target: str) -> tuple[float, float] | None:
+    """Return (scale, offset) with target = scale * value + offset when the conversion is affine (every unit but the
+    logarithmic ones such as dBm), else None; remembered per pair, since pint's conversion is slow."""
+    try:
+        zero, one, ten = (float(quantity(x, unit).to(target).magnitude) for x in (0.0, 1.0, 10.0))
+    except (pint.errors.PintError, ArithmeticError, ValueError):
+        return None
+    scale = one - zero
+    return (scale, zero) if abs(zero + 10.0 * scale - ten) <= 1e-9 * max(1.0, abs(ten)) else None
 
 
 def convert(value: float, unit: str, target: str) -> float:
     """Return value expressed in the target unit."""
-    return float(quantity(value, unit).to(target).magnitude)
+    affine = _affine(unit, target)
+    if affine is None:
+        return float(quantity(value, unit).to(target).magnitude)
+    return affine[0] * value + affine[1]
 
 
 def known_unit(unit: str) -> bool:

@@ -1,0 +1,60 @@
+"""Parameter readings per label: a group of conditions met, every stated group below, or nothing to go by; and the
+head's use of them."""
+
+import numpy as np
+
+from classifier.entries.reading import condition_group, read_labels, reading_matrix
+from classifier.entries.thresholds import BELOW, MEETS, NOT_STATED
+from classifier.head import EnsembleHead
+from classifier.taxonomy import default_taxonomy
+
+LABELS = default_taxonomy().ids
+
+
+def test_every_condition_of_a_line_must_hold_for_the_line_to_be_met():
+    assert read_labels("12-bit ADC, sample rate 3 GSPS, JESD204C", LABELS)["electronics"] == MEETS
+    # the same rate at 8 bits meets no line with both conditions; a 250 MSPS 12-bit part is below each one it states
+    assert read_labels("12-bit ADC, sample rate 250 MSPS, LVDS outputs", LABELS)["electronics"] == BELOW
+
+
+def test_conditions_under_an_all_of_line_are_read_together():
+    assert condition_group("2B204.a.1") == "2B204.a"  # "Isostatic presses having both of the following"
+    assert condition_group("3A001.a.14.a.3") == "3A001.a.14.a.3"  # siblings there are alternatives
+
+
+def test_no_stated_parameter_reads_nothing_and_other_labels_stay_untouched():
+    readings = read_labels("Fibre-optic gyro for navigation, weight 1.2 kg, 28 V", LABELS)
+    assert readings["navigation_avionics"] == NOT_STATED and set(readings) == set(LABELS)
+    assert set(read_labels("A description without a single number", LABELS).values()) == {NOT_STATED}
+
+
+def test_special_design_never_reads_below():
+    text = "MEMS IMU, gyro bias instability 10°/h"
+    assert read_labels(text, LABELS)["navigation_avionics"] == BELOW
+    assert read_labels(text + ", specially designed for missile guidance", LABELS)["navigation_avionics"] == NOT_STATED
+
+
+def test_the_matrix_codes_met_below_and_nothing():
+    texts = ["FOG, bias stability 0.01 deg/h", "MEMS IMU, bias instability 10°/h", "a plain cotton T-shirt"]
+    matrix = reading_matrix(texts, LABELS)
+    column = LABELS.index("navigation_avionics")
+    assert matrix[:, column].tolist() == [1, -1, 0] and matrix.dtype == np.int8
+
+
+def test_the_head_learns_how_far_a_below_reading_lowers_a_score():
+    rng = np.random.default_rng(0)
+    n, labels = 600, ["a", "b"]
+    targets = (rng.uniform(size=(n, 2)) < 0.4).astype(int)
+    probs = np.clip(0.25 + 0.5 * targets + rng.normal(0, 0.2, size=(n, 2)), 0.01, 0.99)
+    # below readings come mostly with items that do not carry the label
+    readings = np.where((targets == 0) & (rng.uniform(size=(n, 2)) < 0.5), -1, 0).astype(np.int8)
+    head = EnsembleHead(labels).fit({"m": probs}, ["en"] * n, targets, readings)
+    assert head.uses_readings and head.reading_offsets_["below"] < -0.5
+    plain = head.predict_proba({"m": probs[:5]}, ["en"] * 5)
+    read = head.predict_proba({"m": probs[:5]}, ["en"] * 5, readings=np.full((5, 2), -1, dtype=np.int8))
+    assert (read < plain).all()
+    restored = EnsembleHead.from_dict(labels, head.as_dict())
+    np.testing.assert_allclose(
+        restored.predict_proba({"m": probs}, ["en"] * n, readings=readings),
+        head.predict_proba({"m": probs}, ["en"] * n, readings=readings),
+    )

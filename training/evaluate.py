@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from classifier.entries.reading import reading_matrix
 from classifier.head import EnsembleHead
 from classifier.language import LANGS
 from classifier.model import DualUseClassifier, languages_of
@@ -288,15 +289,41 @@ def _cascade_markdown(cascade: dict, results: dict) -> str:
 
 
 def _entry_results(model: DualUseClassifier, test: dict, corpus) -> dict:
-    """Return entry top-1 / top-3 on the test split (from the model's own labels and uncertain labels) and the
-    precision of parameter extraction on the hand-checked sample."""
+    """Return entry top-1 / top-3 on the test split (from the model's own labels and uncertain labels), the
+    precision of parameter extraction on the hand-checked sample, and the head's parameter-reading offsets with how
+    many test items per style read met / below for a label they carry or not."""
     texts = {id_: text for name in corpus for id_, text in zip(corpus[name]["id"], corpus[name]["text"])}
     extraction = parameter_precision(corpus_dir().parent / PARAMETER_CHECK_FILE, texts)
+    readings = _reading_results(model, test)
     if model.entry_ranker is None:
-        return {"accuracy": None, "parameter_extraction": extraction}
+        return {"accuracy": None, "parameter_extraction": extraction, "readings": readings}
     predictions = model.classify(test["text"], with_evidence=False)
     candidates = [p.labels + [label for label in p.uncertain if label not in p.labels] for p in predictions]
-    return {"accuracy": entry_accuracy(model, test, candidates), "parameter_extraction": extraction}
+    return {
+        "accuracy": entry_accuracy(model, test, candidates),
+        "parameter_extraction": extraction,
+        "readings": readings,
+    }
+
+
+def _reading_results(model: DualUseClassifier, test: dict) -> dict | None:
+    """Return the head's reading offsets and, per style, the (text, label) pairs of the test split that read met or
+    below, split by whether the text carries the label (None when the head does not use readings)."""
+    if not model.head.uses_readings:
+        return None
+    matrix = reading_matrix(test["text"], model.labels)
+    carried = np.array(test["label_vector"]) > 0
+    counts = {}
+    for style in sorted(set(test["style"])):
+        rows = np.array(test["style"]) == style
+        counts[style] = {
+            f"{reading} ({'labelled' if labelled else 'not labelled'})": int(
+                ((matrix[rows] == value) & (carried[rows] == labelled)).sum()
+            )
+            for reading, value in (("meets", 1), ("below", -1))
+            for labelled in (True, False)
+        }
+    return {"offsets": model.head.reading_offsets_, "per_style": counts}
 
 
 def _entries_markdown(entries: dict) -> str:
@@ -321,6 +348,23 @@ def _entries_markdown(entries: dict) -> str:
         f"(precision {extraction['precision']:.3f}; {extraction['changed']} sample rows no longer extracted the same "
         f"way and are left out), from `data/{PARAMETER_CHECK_FILE}`.",
     ]
+    readings = entries.get("readings")
+    if readings:
+        columns = list(next(iter(readings["per_style"].values())))
+        lines += [
+            "",
+            "Parameter readings (per label: a group of its entries' conditions met, or every stated group below) move "
+            "the calibrated scores by these log-odds (meets, below), fitted on validation: "
+            + ", ".join(f"{label} {met:+.2f} / {below:+.2f}" for label, (met, below) in readings["offsets"].items())
+            + ". Test (text, label) pairs with a reading:",
+            "",
+            "| style | " + " | ".join(columns) + " |",
+            "|---|" + "---|" * len(columns),
+        ]
+        lines += [
+            f"| {style} | " + " | ".join(str(counts[c]) for c in columns) + " |"
+            for style, counts in readings["per_style"].items()
+        ]
     return "\n".join(lines) + "\n"
 
 

@@ -31,6 +31,8 @@ def render_model_card(model, metrics: dict) -> str:
 - Blend weights per language: {model.head.weights_}
 - Settings: {settings}
 - Per-label thresholds (tuned on validation for F1): {model.head.thresholds_}
+- Parameter-reading offsets (log-odds added to a label's score when the text meets / falls below its entries'
+  thresholds, fitted on validation): {getattr(model.head, "reading_offsets_", None)}
 - Dual-use gate (logistic regression on all label scores and the language; threshold tuned on cross-fitted
   validation scores for dual-use recall >= {settings["min_dual_use_recall"]}): threshold {model.head.gate_.threshold_:.4f}
 

@@ -26,10 +26,12 @@ from classifier.entries.thresholds import (
     NOT_STATED,
     Threshold,
     find_stated,
+    keyword_spans,
     load_parameters,
     load_thresholds,
     stated_value,
 )
+from classifier.entries.units import same_kind
 from classifier.settings import get_settings
 from classifier.taxonomy import default_taxonomy
 
@@ -87,7 +89,10 @@ def read_labels(text: str, labels: list[str], data: Path | None = None) -> dict[
     parameters = load_parameters(data)
     wanted = {record.parameter for groups in paragraphs.values() for records in groups for record in records}
     norm = normalise(text)
-    found = {name: find_stated(text, parameters[name], quantities, norm) for name in wanted}
+    kinds = {quantity.unit for quantity in quantities}
+    present = [parameters[name] for name in wanted if any(same_kind(unit, parameters[name].unit) for unit in kinds)]
+    spans = keyword_spans(norm, present)
+    found = {p.id: find_stated(text, p, quantities, norm, spans[p.id]) for p in present}
     values = {name: stated for name, stated in found.items() if stated is not None}
     if not values:
         return readings

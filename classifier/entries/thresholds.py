@@ -145,18 +145,34 @@ def thresholds_for(code: str, data: Path | None = None) -> list[Threshold]:
     return [t for t in load_thresholds(data) if t.paragraph == code or t.paragraph.startswith(code + ".")]
 
 
+def keyword_spans(norm: str, parameters: list[Parameter]) -> dict[str, list[tuple[int, int]]]:
+    """Return each parameter's keyword spans in the normalised text, leaving out a span that lies inside a longer
+    keyword of any of them ("定位精度" inside "重复定位精度"): the longest term written is the one meant."""
+    found = {parameter.id: parameter.keyword_spans(norm) for parameter in parameters}
+    every = {span for spans in found.values() for span in spans}
+
+    def inside(span: tuple[int, int]) -> bool:
+        return any(s <= span[0] and span[1] <= e and e - s > span[1] - span[0] for s, e in every)
+
+    return {name: [span for span in spans if not inside(span)] for name, spans in found.items()}
+
+
 def find_stated(
-    text: str, parameter: Parameter, quantities: list[StatedQuantity] | None = None, norm: str | None = None
+    text: str,
+    parameter: Parameter,
+    quantities: list[StatedQuantity] | None = None,
+    norm: str | None = None,
+    spans: list[tuple[int, int]] | None = None,
 ) -> StatedQuantity | None:
     """Return the quantity of the parameter's kind written nearest one of its keywords, or None when none is (norm:
-    the text's `normalise`, when already computed)."""
+    the text's `normalise`, spans: its keywords' spans from `keyword_spans`, when already computed)."""
     quantities = extract_quantities(text) if quantities is None else quantities
     candidates = [q for q in quantities if same_kind(q.unit, parameter.unit)]
     if not candidates:
         return None
     norm = normalise(text) if norm is None else norm
     best, best_distance = None, None
-    for start, end in parameter.keyword_spans(norm):
+    for start, end in parameter.keyword_spans(norm) if spans is None else spans:
         for stated in candidates:
             if stated.start >= end:
                 distance = stated.start - end if stated.start - end <= AFTER_KEYWORD_CHARS else None

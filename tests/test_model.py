@@ -105,7 +105,9 @@ def test_a_member_without_weight_for_a_language_is_skipped_without_changing_scor
     model = DualUseClassifier.from_pretrained(quick_model_dir)
     model.head.weights_["zh"] = {"transformer": 0.0, "ngram": 1.0}
     model.head.weights_["ja"] = {"transformer": 0.0, "ngram": 1.0}
-    full = model.head.predict_proba(model.member_probabilities(TEXTS), languages_of(TEXTS))
+    full = model.head.predict_proba(
+        model.member_probabilities(TEXTS), languages_of(TEXTS), readings=model.readings_of(TEXTS)
+    )
     weights = model.head.row_weights(languages_of(TEXTS), list(model.members))
     skipped = model.member_probabilities(TEXTS, weights)["transformer"]
     assert not skipped[1:3].any() and skipped[[0, 3]].all()  # zh and ja rows not run, en rows run

@@ -46,6 +46,34 @@ def test_evaluate_writes_report_plots_and_side_by_side_variants(quick_model_dir,
     assert result.returncode == (0 if all(report["targets"].values()) else 1)
 
 
+def test_evaluate_an_ngram_only_model(tmp_path):
+    from training.arguments import TrainingArguments
+    from training.train import train_model
+
+    model_dir = train_model(TrainingArguments(quick=True, ngram_only=True), tmp_path / "models", progress=False)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "classifier.cli",
+            "evaluate",
+            "--model",
+            str(model_dir),
+            "--output-dir",
+            str(tmp_path / "r"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode in (0, 1), result.stderr
+    report = json.loads((tmp_path / "r" / "report.json").read_text())
+    assert set(report["results"]) == {"ngram baseline"} and report["cascade"] == {}
+    assert "int8_vs_fp32" not in report["targets"] and "macro_f1" in report["targets"]
+    markdown = (tmp_path / "r" / "report.md").read_text()
+    assert "## Per style (ngram baseline)" in markdown and "no encoder" in markdown
+    assert "Cascade" not in markdown
+
+
 def test_metrics_on_a_hand_checked_example():
     targets = np.array([[1, 0], [0, 1], [0, 0], [1, 1]])
     predictions = np.array([[1, 0], [0, 0], [1, 0], [1, 1]])

@@ -41,6 +41,7 @@ TARGETS = {
     "recall",
 }
 CASCADE = "ensemble (cascade, as served)"
+NGRAM_ONLY = "ngram baseline"  # the served variant of a model trained with --members ngram
 CASCADE_MIN_AGREEMENT = 0.995
 CASCADE_TOLERANCE = 0.003
 RELIABILITY_BINS = 10
@@ -118,17 +119,25 @@ def _plots(out: Path, labels: list[str], matrix: np.ndarray, curves: dict[str, l
     plt.close(fig)
 
 
+def _served(results: dict) -> str:
+    """Return the name of the variant the service runs: the ensemble, or the n-gram model of an n-gram-only model."""
+    return "ensemble" if "ensemble" in results else NGRAM_ONLY
+
+
 def _target_checks(results: dict) -> dict[str, bool]:
-    metrics = results["ensemble"]
+    metrics = results[_served(results)]
     languages = metrics.get("per_language", {})
     checks = {
-        "int8_vs_fp32": metrics["macro_f1"] >= results["ensemble (fp32 encoder)"]["macro_f1"] - QUANTIZATION_TOLERANCE,
         "macro_f1": metrics["macro_f1"] >= TARGETS["macro_f1"],
         "dual_use_recall": metrics["dual_use"]["recall"] >= TARGETS["dual_use_recall"],
         "dual_use_precision": metrics["dual_use"]["precision"] >= TARGETS["dual_use_precision"],
         "zh_recall": languages.get("zh", {}).get("dual_use", {}).get("recall", 0) >= TARGETS["zh_recall"],
         "ja_recall": languages.get("ja", {}).get("dual_use", {}).get("recall", 0) >= TARGETS["ja_recall"],
     }
+    if "ensemble (fp32 encoder)" in results:
+        checks["int8_vs_fp32"] = (
+            metrics["macro_f1"] >= results["ensemble (fp32 encoder)"]["macro_f1"] - QUANTIZATION_TOLERANCE
+        )
     return {name: bool(ok) for name, ok in checks.items()}
 
 
@@ -151,37 +160,40 @@ def _markdown(version: str, results: dict, checks: dict, ece: dict) -> str:
             + " | ".join(f"{lang.get(code, {}).get('dual_use', {}).get('recall', 0):.3f}" for code in ("zh", "ja"))
             + " |"
         )
-    ensemble = results["ensemble"]
+    served = _served(results)
     lines += [
         "",
-        "## Per label (ensemble)",
+        f"## Per label ({served})",
         "",
         "| label | precision | recall | F1 | support |",
         "|---|---|---|---|---|",
     ]
     lines += [
         f"| {label} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} | {m['support']} |"
-        for label, m in ensemble["per_label"].items()
+        for label, m in results[served]["per_label"].items()
     ]
     lines += [
         "",
-        "## Per style (ensemble)",
+        f"## Per style ({served})",
         "",
         "| style | macro-F1 | dual-use precision | dual-use recall | n |",
         "|---|---|---|---|---|",
     ]
     lines += [
         f"| {style} | {m['macro_f1']:.3f} | {m['dual_use']['precision']:.3f} | {m['dual_use']['recall']:.3f} | {m['dual_use']['n']} |"
-        for style, m in ensemble.get("per_style", {}).items()
+        for style, m in results[served].get("per_style", {}).items()
     ]
-    lines += ["", "## Targets (ensemble)", ""]
+    lines += ["", f"## Targets ({served})", ""]
     lines += [f"- {name}: {'met' if ok else 'NOT met'} (target {TARGETS[name]})" for name, ok in checks.items()]
-    gap = results["ensemble"]["macro_f1"] - results["ensemble (fp32 encoder)"]["macro_f1"]
-    lines += [
-        "",
-        f"Quantization: the served ensemble (ONNX int8 encoder) scores macro-F1 {gap * 100:+.2f} points against "
-        "the same ensemble with the fp32 PyTorch encoder, each with thresholds fitted on validation.",
-    ]
+    if "ensemble (fp32 encoder)" in results:
+        gap = results["ensemble"]["macro_f1"] - results["ensemble (fp32 encoder)"]["macro_f1"]
+        lines += [
+            "",
+            f"Quantization: the served ensemble (ONNX int8 encoder) scores macro-F1 {gap * 100:+.2f} points against "
+            "the same ensemble with the fp32 PyTorch encoder, each with thresholds fitted on validation.",
+        ]
+    else:
+        lines += ["", "This model has no encoder (trained with `--members ngram`): the n-gram model alone answers."]
     lines += [
         "",
         f"Calibration (expected calibration error over all label decisions): validation {ece['validation']:.4f}, "
@@ -375,8 +387,11 @@ def evaluate_model(model_dir: Path, out_dir: Path) -> dict:
     """
     full = DualUseClassifier.from_pretrained(model_dir)
     min_recall = full.metadata.get("settings", {}).get("min_dual_use_recall", TrainingArguments.min_dual_use_recall)
-    encoder = full.members["transformer"].directory
-    scorers = {**full.members, "transformer_fp32": TransformerScorer(encoder, full.labels, backend="torch")}
+    scorers = dict(full.members)
+    if "transformer" in full.members:
+        encoder = full.members["transformer"].directory
+        scorers["transformer_fp32"] = TransformerScorer(encoder, full.labels, backend="torch")
+    variants = {name: sources for name, sources in VARIANTS.items() if set(sources.values()) <= set(scorers)}
     corpus = load_corpus()
     splits = {name: corpus[name].to_dict() for name in ("validation", "test")}
     scores = {
@@ -386,8 +401,9 @@ def evaluate_model(model_dir: Path, out_dir: Path) -> dict:
     # the n-gram model learned from the validation items: score them as the head was fitted, out of fold
     scores["validation"]["ngram"] = with_crossfit(model_dir, splits["validation"]["id"], scores["validation"]["ngram"])
     targets = {name: np.array(split["label_vector"], dtype=int) for name, split in splits.items()}
-    results, calibrated = {}, {}
-    for variant, sources in VARIANTS.items():
+    results, calibrated, cascade = {}, {}, {}
+    served = _served(variants)
+    for variant, sources in variants.items():
         model = DualUseClassifier(
             full.labels,
             {member: scorers[source] for member, source in sources.items()},
@@ -399,9 +415,10 @@ def evaluate_model(model_dir: Path, out_dir: Path) -> dict:
         results[variant] = compute_metrics(
             targets["test"], predictions, full.labels, splits["test"]["lang"], splits["test"]["style"]
         )
-        if variant == "ensemble":
+        if variant == served:
             calibrated = {name: model.score(splits[name]["text"], member_probs[name], full=True)[0] for name in splits}
             matrix = co_occurrence(targets["test"], predictions)
+        if variant == "ensemble":
             cascade = {name: cascade_agreement(model, splits[name]["text"], member_probs[name]) for name in splits}
             results[CASCADE] = compute_metrics(
                 targets["test"],
@@ -413,7 +430,7 @@ def evaluate_model(model_dir: Path, out_dir: Path) -> dict:
             cascade["rule"] = model.head.cascade_margins()
     curves = {name: reliability(calibrated[name], targets[name]) for name in splits}
     ece = {name: expected_calibration_error(bins) for name, bins in curves.items()}
-    checks = _target_checks(results) | _cascade_checks(results, cascade)
+    checks = _target_checks(results) | (_cascade_checks(results, cascade) if cascade else {})
     entries = _entry_results(full, splits["test"], corpus)
     out_dir.mkdir(parents=True, exist_ok=True)
     _plots(out_dir, full.labels, matrix, curves)
@@ -429,7 +446,7 @@ def evaluate_model(model_dir: Path, out_dir: Path) -> dict:
     (out_dir / "report.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
     (out_dir / "report.md").write_text(
         _markdown(full.version, results, checks, ece)
-        + _cascade_markdown(cascade, results)
+        + (_cascade_markdown(cascade, results) if cascade else "")
         + _entries_markdown(entries),
         encoding="utf-8",
     )

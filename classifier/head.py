@@ -106,9 +106,9 @@ def _penalised_offsets(
 def _fit_reading_offsets(
     logits: np.ndarray, readings: np.ndarray, targets: np.ndarray, labels: list[str]
 ) -> dict[str, list[float]]:
-    """Return, per label, the log-odds its calibrated score gains when the text meets a group of its entries'
-    conditions and when every group it states something about is below: one pair fitted over every (validation text,
-    label) pair, then each label's own pair pulled towards it (few labels see many readings)."""
+    """Return, per label, the log-odds its calibrated score gains when the text meets one of its entries and when it
+    reads below (`classifier.entries.reading`): one pair fitted over every (validation text, label) pair, then each
+    label's own pair pulled towards it (few labels see many readings)."""
     met, below, truth = (readings == 1).astype(float), (readings == -1).astype(float), targets.astype(float)
     pooled = _penalised_offsets(logits.ravel(), truth.ravel(), met.ravel(), below.ravel(), np.zeros(2))
     return {

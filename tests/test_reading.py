@@ -1,9 +1,9 @@
-"""Parameter readings per label: a group of conditions met, every stated group below, or nothing to go by; and the
-head's use of them."""
+"""Parameter readings per label: an entry met, one below and none met, or nothing to go by; and the head's use of
+them."""
 
 import numpy as np
 
-from classifier.entries.reading import condition_group, read_labels, reading_matrix
+from classifier.entries.reading import read_labels, reading_matrix
 from classifier.entries.thresholds import BELOW, MEETS, NOT_STATED
 from classifier.head import EnsembleHead
 from classifier.taxonomy import default_taxonomy
@@ -17,9 +17,24 @@ def test_every_condition_of_a_line_must_hold_for_the_line_to_be_met():
     assert read_labels("12-bit ADC, sample rate 250 MSPS, LVDS outputs", LABELS)["electronics"] == BELOW
 
 
-def test_conditions_under_an_all_of_line_are_read_together():
-    assert condition_group("2B204.a.1") == "2B204.a"  # "Isostatic presses having both of the following"
-    assert condition_group("3A001.a.14.a.3") == "3A001.a.14.a.3"  # siblings there are alternatives
+def test_lines_under_an_all_of_line_must_all_hold_and_an_unstated_one_keeps_them_from_being_met():
+    # 2B004: hot isostatic presses having all of: a. a chamber inside diameter of 406 mm or more; b. any of: ...
+    # 1. a maximum working pressure exceeding 207 MPa; ...
+    press = "Hot isostatic press, chamber inside diameter {} mm, maximum working pressure 300 MPa"
+    assert read_labels(press.format(600), LABELS)["materials_processing"] == MEETS
+    assert read_labels(press.format(60), LABELS)["materials_processing"] == BELOW
+    assert (
+        read_labels("Hot isostatic press, maximum working pressure 300 MPa", LABELS)["materials_processing"]
+        == NOT_STATED
+    )
+
+
+def test_a_value_outside_what_a_line_is_for_says_nothing_about_it():
+    # 6A005 lines are for wavelength bands: 800 nm is outside all but 6A005.a.4 (540-800 nm, more than 30 W), whose
+    # power is not stated: the lines for other bands say nothing about it
+    text = "Ti:sapphire regenerative amplifier, centre wavelength 800 nm, pulse energy 30 mJ"
+    assert read_labels(text, LABELS)["sensors_lasers"] == NOT_STATED
+    assert read_labels(text + ", average output power 5 W", LABELS)["sensors_lasers"] == BELOW
 
 
 def test_no_stated_parameter_reads_nothing_and_other_labels_stay_untouched():
@@ -58,3 +73,13 @@ def test_the_head_learns_how_far_a_below_reading_lowers_a_score():
         restored.predict_proba({"m": probs}, ["en"] * n, readings=readings),
         head.predict_proba({"m": probs}, ["en"] * n, readings=readings),
     )
+
+
+def test_a_value_orders_of_magnitude_from_a_threshold_is_taken_for_another_quantity():
+    # an ultimate vacuum is a pressure too, but not the working pressure of an isostatic press (69 MPa or more)
+    assert (
+        read_labels("Oil diffusion pump, inlet 400 mm, ultimate pressure 5×10⁻⁵ Pa", LABELS)["materials_processing"]
+        == NOT_STATED
+    )
+    press = "Isostatic press, maximum working pressure 5 MPa, chamber inside diameter 300 mm, 1000 °C"
+    assert read_labels(press, LABELS)["materials_processing"] == BELOW

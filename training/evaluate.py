@@ -365,7 +365,7 @@ def _entries_markdown(entries: dict) -> str:
         columns = list(next(iter(readings["per_style"].values())))
         lines += [
             "",
-            "Parameter readings (per label: a group of its entries' conditions met, or every stated group below) move "
+            "Parameter readings (per label: one of its entries met, or one below and none met) move "
             "the calibrated scores by these log-odds (meets, below), fitted on validation: "
             + ", ".join(f"{label} {met:+.2f} / {below:+.2f}" for label, (met, below) in readings["offsets"].items())
             + ". Test (text, label) pairs with a reading:",

@@ -1,16 +1,23 @@
-"""What a text's stated parameters say about each label: a paragraph of one of its entries met, every stated
-paragraph below, or nothing to go by. The head learns on validation how far each reading moves a label's score.
+"""What a text's stated parameters say about each label: one of its entries met, one below and none met, or
+nothing to go by. The head learns on validation how far each reading moves a label's score.
 
-A paragraph's threshold records must all hold (the conditions of one provision line: "12 bit or more ... with a
-sample rate greater than 400 MSPS"), and so must those of sibling paragraphs under a line that asks for "all of the
-following" (or "both"); other siblings are alternatives. Such a group is met when the text states each of its
-conditions and each holds, and below when a condition it states does not hold. Text that points to
-special design for a military or controlled use never reads below.
+Each entry is read as its provision tree. A line's threshold records must all hold (the conditions of one provision
+line: "12 bit or more ... with a sample rate greater than 400 MSPS"); the lines under a line that asks for "all of the
+following" (or "both") must all hold too, and a line under it without records is a condition the text cannot be
+checked against, so that line is never met; other sub-lines are alternatives. A line is met when the text states
+each of its conditions and each holds, below when a condition it states does not hold, and says nothing when a stated
+value falls outside what a selector of the line allows (a band the line bounds from both sides, or a parameter that
+only selects, such as a laser's wavelength: `Parameter.selects`). A value more than MAX_ORDERS_APART orders of
+magnitude from a threshold is taken for another quantity in the same unit (an ultimate vacuum is not the working
+pressure of a press) and counts as not stated. Text that points to special design for a military or controlled use
+never reads below.
 """
 
 from __future__ import annotations
 
+import math
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -37,57 +44,139 @@ from classifier.taxonomy import default_taxonomy
 
 READING_VALUES = {MEETS: 1, BELOW: -1, NOT_STATED: 0}
 ALL_OF = re.compile(r"\b(?:all|both) (?:of )?the following", re.IGNORECASE)
+MAX_ORDERS_APART = 3
+NOT_APPLICABLE = None  # a stated value falls outside a band the provision is for: it says nothing about the label
 
 
-def condition_group(paragraph: str) -> str:
-    """Return the provision whose conditions must hold together with this paragraph's: the paragraph itself, or the
-    highest ancestor reached through lines that ask for all of the following."""
-    provisions = control_list().entry(paragraph[:5]).provisions
-    group = paragraph
-    while "." in group and ALL_OF.search(provisions.get(group.rsplit(".", 1)[0], "")):
-        group = group.rsplit(".", 1)[0]
-    return group
+@dataclass(frozen=True)
+class Provision:
+    """A node of an entry's provision tree: its own threshold records, the parameters among them that only say
+    whether the line applies, its sub-provisions, and whether those must all hold (a line asking for "all of the
+    following" or "both") or are alternatives."""
+
+    records: tuple[Threshold, ...]
+    selectors: frozenset[str]
+    children: tuple[Provision, ...]
+    all_of: bool
+    parameters: frozenset[str]  # of the records here and below
+
+
+def _selectors(records: tuple[Threshold, ...], selecting: frozenset[str]) -> frozenset[str]:
+    """Return the parameters of a line that say which line applies, not how capable the item is: those the line
+    bounds from both sides ("8 bit or more but less than 10 bit", a wavelength range) and those that always select
+    (`Parameter.selects`)."""
+    lower = {r.parameter for r in records if r.comparator in (">", ">=")}
+    upper = {r.parameter for r in records if r.comparator in ("<", "<=")}
+    return frozenset(lower & upper) | {r.parameter for r in records if r.parameter in selecting}
+
+
+def _provision(path: str, texts: dict[str, str], records: dict[str, list[Threshold]], selecting) -> Provision:
+    children = tuple(
+        _provision(child, texts, records, selecting)
+        for child in sorted(texts)
+        if "." in child and child.rsplit(".", 1)[0] == path
+    )
+    own = tuple(records.get(path, ()))
+    below = frozenset().union(*(child.parameters for child in children)) if children else frozenset()
+    return Provision(
+        own,
+        _selectors(own, selecting),
+        children,
+        bool(ALL_OF.search(texts.get(path, ""))),
+        below | {r.parameter for r in own},
+    )
 
 
 @lru_cache(maxsize=8)
-def _paragraphs_by_label(labels: tuple[str, ...], data: str) -> dict[str, tuple[tuple[Threshold, ...], ...]]:
-    """Return, per label, its entries' threshold records grouped by the conditions that must hold together."""
+def _entries_by_label(labels: tuple[str, ...], data: str) -> dict[str, tuple[Provision, ...]]:
+    """Return, per label, the provision trees of its entries that have threshold records."""
     taxonomy = default_taxonomy()
-    grouped: dict[str, dict[str, list[Threshold]]] = {label: {} for label in labels}
+    selecting = frozenset(name for name, parameter in load_parameters(Path(data)).items() if parameter.selects)
+    by_code: dict[str, dict[str, list[Threshold]]] = {}
     for threshold in load_thresholds(Path(data)):
-        label = taxonomy.label_for_code(threshold.code)
-        if label in grouped:
-            grouped[label].setdefault(condition_group(threshold.paragraph), []).append(threshold)
-    return {label: tuple(tuple(records) for records in paragraphs.values()) for label, paragraphs in grouped.items()}
+        by_code.setdefault(threshold.code, {}).setdefault(threshold.paragraph, []).append(threshold)
+    trees: dict[str, list[Provision]] = {label: [] for label in labels}
+    for code, records in by_code.items():
+        label = taxonomy.label_for_code(code)
+        if label in trees:
+            texts = dict(control_list().entry(code).provisions)
+            for path in records:  # a recorded paragraph and the steps above it are nodes even if the text lacks them
+                parts = path.split(".")
+                texts.update(
+                    {".".join(parts[:n]): texts.get(".".join(parts[:n]), "") for n in range(1, len(parts) + 1)}
+                )
+            trees[label].append(_provision(code, texts, records, selecting))
+    return {label: tuple(entries) for label, entries in trees.items()}
 
 
-def _paragraph_status(records: tuple[Threshold, ...], values: dict[str, StatedQuantity]) -> str:
-    """Return MEETS when every record's parameter is stated (in values) and holds, BELOW when a stated one does not
-    hold."""
+def _implausible(value: float, threshold: float) -> bool:
+    """Return True when a stated value is so many orders of magnitude from a threshold (MAX_ORDERS_APART) that it is
+    more likely another quantity in the same unit (an ultimate vacuum read as a working pressure) than the parameter."""
+    if value <= 0 or threshold <= 0:
+        return False
+    return abs(math.log10(value / threshold)) > MAX_ORDERS_APART
+
+
+def _line_status(provision: Provision, values: dict[str, StatedQuantity]) -> str | None:
+    """Return MEETS when every record of a line is stated (in values) and holds, BELOW when a stated one does not
+    hold, NOT_APPLICABLE when a stated value falls outside what one of its selectors allows, else NOT_STATED."""
     statuses = []
-    for record in records:
+    for record in provision.records:
         stated = values.get(record.parameter)
         if stated is None:
             statuses.append(NOT_STATED)
             continue
-        holds = COMPARATORS[record.comparator](stated_value(stated, record), record.value)
+        value = stated_value(stated, record)
+        if _implausible(value, record.value):
+            statuses.append(NOT_STATED)
+            continue
+        holds = COMPARATORS[record.comparator](value, record.value)
+        if not holds and record.parameter in provision.selectors:
+            return NOT_APPLICABLE
         statuses.append(MEETS if holds else BELOW)
+    return _all_of(statuses)
+
+
+def _all_of(statuses: list[str | None]) -> str | None:
+    """Conditions that must all hold: not applicable if one is, below if one is below, met if all are met."""
+    if NOT_APPLICABLE in statuses:
+        return NOT_APPLICABLE
     if BELOW in statuses:
         return BELOW
     return MEETS if all(status == MEETS for status in statuses) else NOT_STATED
 
 
+def _any_of(statuses: list[str | None]) -> str | None:
+    """Alternatives: met if one is met, else below if one the text states something about is below."""
+    known = [status for status in statuses if status is not NOT_APPLICABLE]
+    if not known:
+        return NOT_APPLICABLE
+    return MEETS if MEETS in known else BELOW if BELOW in known else NOT_STATED
+
+
+def _status(provision: Provision, values: dict[str, StatedQuantity]) -> str | None:
+    """Return the status of a provision: its own line and its sub-provisions (all of them, or any one) together. A
+    sub-provision without records is an unknown condition: it keeps an "all of the following" line from being met."""
+    if not provision.parameters & values.keys():
+        return NOT_STATED
+    parts = [_line_status(provision, values)] if provision.records else []
+    if provision.children:
+        statuses = [_status(child, values) for child in provision.children]
+        parts.append(_all_of(statuses) if provision.all_of else _any_of(statuses))
+    return _all_of(parts)
+
+
 def read_labels(text: str, labels: list[str], data: Path | None = None) -> dict[str, str]:
-    """Return each label's reading of the text: MEETS when a paragraph of one of its entries is met, BELOW when every
-    paragraph the text states something about is below (and no sign of special design), else NOT_STATED."""
+    """Return each label's reading of the text: MEETS when one of its entries is met, BELOW when one the text states
+    something about is below and none is met (and no sign of special design), else NOT_STATED."""
     data = data or get_settings().data_dir
-    paragraphs = _paragraphs_by_label(tuple(labels), str(data))
+    entries = _entries_by_label(tuple(labels), str(data))
     readings = dict.fromkeys(labels, NOT_STATED)
     quantities = extract_quantities(text)
     if not quantities:
         return readings
     parameters = load_parameters(data)
-    wanted = {record.parameter for groups in paragraphs.values() for records in groups for record in records}
+    wanted = frozenset().union(*(entry.parameters for trees in entries.values() for entry in trees))
     norm = normalise(text)
     kinds = {quantity.unit for quantity in quantities}
     present = [parameters[name] for name in wanted if any(same_kind(unit, parameters[name].unit) for unit in kinds)]
@@ -97,14 +186,10 @@ def read_labels(text: str, labels: list[str], data: Path | None = None) -> dict[
     if not values:
         return readings
     special = SPECIAL_DESIGN.search(text) is not None
-    for label, groups in paragraphs.items():
-        statuses = {
-            _paragraph_status(records, values) for records in groups if any(r.parameter in values for r in records)
-        }
-        if MEETS in statuses:
-            readings[label] = MEETS
-        elif BELOW in statuses and not special:
-            readings[label] = BELOW
+    for label, trees in entries.items():
+        status = _any_of([_status(entry, values) for entry in trees])
+        if status == MEETS or (status == BELOW and not special):
+            readings[label] = status
     return readings
 
 

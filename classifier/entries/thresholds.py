@@ -37,11 +37,13 @@ def _keyword_pattern(keyword: str) -> re.Pattern:
 
 @dataclass(frozen=True)
 class Parameter:
-    """A parameter thresholds are stated in: its id, the unit its values convert to, and the words that name it."""
+    """A parameter thresholds are stated in: its id, the unit its values convert to, the words that name it, and
+    whether it selects which line applies (a wavelength band, a product form) rather than measuring capability."""
 
     id: str
     unit: str
     keywords: tuple[str, ...]
+    selects: bool = False
 
     def keyword_spans(self, text: str) -> list[tuple[int, int]]:
         """Return (start, end) of every keyword in the (normalised) text."""
@@ -108,7 +110,10 @@ def read_yaml(path: Path):
 @lru_cache(maxsize=4)
 def _parameters(path: str) -> dict[str, Parameter]:
     raw = read_yaml(Path(path)) or {}
-    return {name: Parameter(name, spec["unit"], tuple(spec["keywords"])) for name, spec in raw.items()}
+    return {
+        name: Parameter(name, spec["unit"], tuple(spec["keywords"]), bool(spec.get("selects", False)))
+        for name, spec in raw.items()
+    }
 
 
 @lru_cache(maxsize=4)

@@ -28,7 +28,7 @@ class ThresholdError(DualUseError, ValueError):
     """A parameter or threshold file that cannot be read."""
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=None)  # one pattern per keyword of parameters.yaml (about 1,300)
 def _keyword_pattern(keyword: str) -> re.Pattern:
     """Return the compiled pattern of a parameter keyword: whole words for Latin keywords, as written for CJK ones."""
     pattern = rf"(?<![A-Za-z]){re.escape(keyword)}(?![A-Za-z])" if keyword.isascii() else re.escape(keyword)

@@ -223,8 +223,10 @@ def _root_units(unit: str):
         return None
 
 
+@lru_cache(maxsize=16384)
 def same_kind(unit: str, other: str) -> bool:
-    """Return True when the two units measure the same thing (same root units, so deg/h is not Hz)."""
+    """Return True when the two units measure the same thing (same root units, so deg/h is not Hz); remembered per
+    pair, since comparing pint units is slow."""
     root = _root_units(unit)
     return root is not None and root == _root_units(other)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import operator
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
@@ -28,7 +28,7 @@ class ThresholdError(DualUseError, ValueError):
     """A parameter or threshold file that cannot be read."""
 
 
-@lru_cache(maxsize=None)  # one pattern per keyword of parameters.yaml (about 1,300)
+@cache  # one pattern per keyword of parameters.yaml (about 1,300)
 def _keyword_pattern(keyword: str) -> re.Pattern:
     """Return the compiled pattern of a parameter keyword: whole words for Latin keywords, as written for CJK ones."""
     pattern = rf"(?<![A-Za-z]){re.escape(keyword)}(?![A-Za-z])" if keyword.isascii() else re.escape(keyword)

@@ -19,13 +19,15 @@ from training.crossfit import with_crossfit
 from training.entries import PARAMETER_CHECK_FILE, entry_accuracy, parameter_precision
 from training.metrics import compute_metrics
 
+NGRAM_ONLY = "ngram baseline"  # the served variant of a model trained with --members ngram
+FP32_ENSEMBLE = "ensemble (fp32 encoder)"
 # Variant name -> {member name: source of its probabilities}; "transformer_fp32" is the encoder before int8 export.
 VARIANTS = {
-    "ngram baseline": {"ngram": "ngram"},
+    NGRAM_ONLY: {"ngram": "ngram"},
     "fine-tuned encoder": {"transformer": "transformer"},
     "ensemble": {"transformer": "transformer", "ngram": "ngram"},
     "fine-tuned encoder (fp32)": {"transformer": "transformer_fp32"},
-    "ensemble (fp32 encoder)": {"transformer": "transformer_fp32", "ngram": "ngram"},
+    FP32_ENSEMBLE: {"transformer": "transformer_fp32", "ngram": "ngram"},
 }
 QUANTIZATION_TOLERANCE = 0.005  # the int8 ensemble's macro-F1 may trail the fp32 one by half a point at most
 TARGETS = {
@@ -41,7 +43,6 @@ TARGETS = {
     "recall",
 }
 CASCADE = "ensemble (cascade, as served)"
-NGRAM_ONLY = "ngram baseline"  # the served variant of a model trained with --members ngram
 CASCADE_MIN_AGREEMENT = 0.995
 CASCADE_TOLERANCE = 0.003
 RELIABILITY_BINS = 10
@@ -134,10 +135,8 @@ def _target_checks(results: dict) -> dict[str, bool]:
         "zh_recall": languages.get("zh", {}).get("dual_use", {}).get("recall", 0) >= TARGETS["zh_recall"],
         "ja_recall": languages.get("ja", {}).get("dual_use", {}).get("recall", 0) >= TARGETS["ja_recall"],
     }
-    if "ensemble (fp32 encoder)" in results:
-        checks["int8_vs_fp32"] = (
-            metrics["macro_f1"] >= results["ensemble (fp32 encoder)"]["macro_f1"] - QUANTIZATION_TOLERANCE
-        )
+    if FP32_ENSEMBLE in results:
+        checks["int8_vs_fp32"] = metrics["macro_f1"] >= results[FP32_ENSEMBLE]["macro_f1"] - QUANTIZATION_TOLERANCE
     return {name: bool(ok) for name, ok in checks.items()}
 
 
@@ -185,8 +184,8 @@ def _markdown(version: str, results: dict, checks: dict, ece: dict) -> str:
     ]
     lines += ["", f"## Targets ({served})", ""]
     lines += [f"- {name}: {'met' if ok else 'NOT met'} (target {TARGETS[name]})" for name, ok in checks.items()]
-    if "ensemble (fp32 encoder)" in results:
-        gap = results["ensemble"]["macro_f1"] - results["ensemble (fp32 encoder)"]["macro_f1"]
+    if FP32_ENSEMBLE in results:
+        gap = results["ensemble"]["macro_f1"] - results[FP32_ENSEMBLE]["macro_f1"]
         lines += [
             "",
             f"Quantization: the served ensemble (ONNX int8 encoder) scores macro-F1 {gap * 100:+.2f} points against "

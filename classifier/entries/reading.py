@@ -70,21 +70,29 @@ def _selectors(records: tuple[Threshold, ...], selecting: frozenset[str]) -> fro
     return frozenset(lower & upper) | {r.parameter for r in records if r.parameter in selecting}
 
 
-def _provision(path: str, texts: dict[str, str], records: dict[str, list[Threshold]], selecting) -> Provision:
-    children = tuple(
-        _provision(child, texts, records, selecting)
-        for child in sorted(texts)
-        if "." in child and child.rsplit(".", 1)[0] == path
-    )
+def _provision(
+    path: str, texts: dict[str, str], children: dict[str, list[str]], records: dict[str, list[Threshold]], selecting
+) -> Provision:
+    subs = tuple(_provision(child, texts, children, records, selecting) for child in children.get(path, ()))
     own = tuple(records.get(path, ()))
-    below = frozenset().union(*(child.parameters for child in children)) if children else frozenset()
     return Provision(
         own,
         _selectors(own, selecting),
-        children,
+        subs,
         bool(ALL_OF.search(texts.get(path, ""))),
-        below | {r.parameter for r in own},
+        frozenset().union(*(sub.parameters for sub in subs)) | {r.parameter for r in own},
     )
+
+
+def _entry_tree(code: str, records: dict[str, list[Threshold]], selecting: frozenset[str]) -> Provision:
+    """Return an entry's provision tree: its lines, plus each recorded paragraph and the steps above it."""
+    texts = control_list().entry(code).provisions
+    paths = set(texts) | {".".join(path.split(".")[:n]) for path in records for n in range(1, path.count(".") + 2)}
+    children: dict[str, list[str]] = {}
+    for path in sorted(paths):
+        if "." in path:
+            children.setdefault(path.rsplit(".", 1)[0], []).append(path)
+    return _provision(code, texts, children, records, selecting)
 
 
 @lru_cache(maxsize=8)
@@ -99,14 +107,15 @@ def _entries_by_label(labels: tuple[str, ...], data: str) -> dict[str, tuple[Pro
     for code, records in by_code.items():
         label = taxonomy.label_for_code(code)
         if label in trees:
-            texts = dict(control_list().entry(code).provisions)
-            for path in records:  # a recorded paragraph and the steps above it are nodes even if the text lacks them
-                parts = path.split(".")
-                texts.update(
-                    {".".join(parts[:n]): texts.get(".".join(parts[:n]), "") for n in range(1, len(parts) + 1)}
-                )
-            trees[label].append(_provision(code, texts, records, selecting))
+            trees[label].append(_entry_tree(code, records, selecting))
     return {label: tuple(entries) for label, entries in trees.items()}
+
+
+@lru_cache(maxsize=8)
+def _parameters_read(labels: tuple[str, ...], data: str) -> frozenset[str]:
+    """Return the parameters the labels' entry trees have records for."""
+    trees = _entries_by_label(labels, data)
+    return frozenset().union(*(entry.parameters for entries in trees.values() for entry in entries))
 
 
 def _implausible(value: float, threshold: float) -> bool:
@@ -157,7 +166,7 @@ def _any_of(statuses: list[str | None]) -> str | None:
 def _status(provision: Provision, values: dict[str, StatedQuantity]) -> str | None:
     """Return the status of a provision: its own line and its sub-provisions (all of them, or any one) together. A
     sub-provision without records is an unknown condition: it keeps an "all of the following" line from being met."""
-    if not provision.parameters & values.keys():
+    if provision.parameters.isdisjoint(values):
         return NOT_STATED
     parts = [_line_status(provision, values)] if provision.records else []
     if provision.children:
@@ -176,7 +185,7 @@ def read_labels(text: str, labels: list[str], data: Path | None = None) -> dict[
     if not quantities:
         return readings
     parameters = load_parameters(data)
-    wanted = frozenset().union(*(entry.parameters for trees in entries.values() for entry in trees))
+    wanted = _parameters_read(tuple(labels), str(data))
     norm = normalise(text)
     kinds = {quantity.unit for quantity in quantities}
     present = [parameters[name] for name in wanted if any(same_kind(unit, parameters[name].unit) for unit in kinds)]

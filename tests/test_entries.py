@@ -12,7 +12,8 @@ import pytest
 
 from classifier.entries.decision import ParameterCheck
 from classifier.entries.ranking import EntryRanker
-from classifier.entries.suggest import suggest_entries
+from classifier.entries.suggest import suggest_entries, thresholds_assessed
+from classifier.entries.thresholds import MEETS, NOT_STATED
 from classifier.model import DualUseClassifier
 from tests.server import cli
 
@@ -149,3 +150,10 @@ def test_a_trusted_label_below_all_its_entries_is_left_uncertain_with_the_reason
     assert reasons[0]["navigation_avionics"].startswith("below 7A003.a.1: 2 nautical_mile / hour")
     without_candidates = model.demote_below([INS_WEAK_TEXT], [["navigation_avionics"]], [[]], [[]])
     assert without_candidates == ([["navigation_avionics"]], [[]], [{}])
+
+
+def test_an_entrys_thresholds_are_not_checked_against_a_text_that_does_not_name_its_subject():
+    fabric = "Carbon fibre fabric, plain weave 3K; fibre tensile strength 3,530 MPa"
+    assert {a.status for a in thresholds_assessed("1C216", fabric)} == {NOT_STATED}
+    steel = "Maraging steel bar, tensile strength 2,350 MPa"
+    assert MEETS in {a.status for a in thresholds_assessed("1C216", steel)}

@@ -83,3 +83,35 @@ def test_a_value_orders_of_magnitude_from_a_threshold_is_taken_for_another_quant
     )
     press = "Isostatic press, maximum working pressure 5 MPa, chamber inside diameter 300 mm, 1000 °C"
     assert read_labels(press, LABELS)["materials_processing"] == BELOW
+
+
+def test_an_entry_for_one_material_reads_only_texts_that_name_that_material():
+    # 1C216 is maraging steel of 1950 MPa or more: a carbon-fibre fabric's tensile strength says nothing about it
+    fabric = "Carbon fibre fabric, plain weave 3K, 200 g/m2; fibre tensile strength 3,530 MPa"
+    assert read_labels(fabric, LABELS)["materials"] == NOT_STATED
+    steel = "Maraging steel 18Ni(350) forged bar, ultimate tensile strength {} MPa after ageing"
+    assert read_labels(steel.format(2350), LABELS)["materials"] == MEETS
+    assert read_labels(steel.format(1700), LABELS)["materials"] == BELOW
+    # a bench supply's current is not the ion beam current of an isotope separator (1B226, 0B001.j)
+    assert read_labels("Programmable bench supply 0-30 V / 0-5 A, USB logging", LABELS)["materials"] == NOT_STATED
+
+
+def test_a_fibres_specific_modulus_and_strength_are_worked_out_from_its_stress_and_density():
+    # 1C210.a: carbon tows of 23.5 x 10^4 m specific tensile strength or more; 4,900 MPa / (1.80 g/cm3 x g) = 27.8
+    tow = "Carbon fibre 12K tow, tensile strength {} MPa, tensile modulus 230 GPa, density 1.80 g/cm3"
+    assert read_labels(tow.format(4900), LABELS)["materials"] == MEETS
+    # woven, it is no longer a tow, yarn or tape (1C210), and 1C010.b's 14.65 x 10^6 m modulus is not reached
+    cloth = (
+        "Carbon fibre cloth, plain weave; fibre tensile strength 4,900 MPa, tensile modulus 230 GPa, density 1.80 g/cm3"
+    )
+    assert read_labels(cloth, LABELS)["materials"] == BELOW
+    # a felt's bulk density is not its fibres' density: nothing is worked out from it
+    felt = "Carbon felt, fibre tensile strength 0.7 GPa, fibre modulus 32 GPa, bulk density 0.09 g/cm3"
+    assert read_labels(felt, LABELS)["materials"] == NOT_STATED
+
+
+def test_a_capacitors_capacitance_and_inductance_are_conditions_of_its_line():
+    # 3A201.a.1: more than 1.4 kV, more than 10 J, more than 0.5 µF and less than 50 nH
+    capacitor = "Pulse discharge capacitor 40 kV DC, {} ±10%, stored energy 80 J, series inductance 35 nH"
+    assert read_labels(capacitor.format("0.1 µF"), LABELS)["electronics"] == BELOW
+    assert read_labels(capacitor.format("1.0 µF"), LABELS)["electronics"] == MEETS

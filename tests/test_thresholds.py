@@ -115,3 +115,11 @@ def test_data_check_catches_a_bad_record(data_copy, change, message):
     write_records(data_copy, [good_record() | change])
     errors = threshold_errors(data_copy)
     assert len(errors) == 1 and message in errors[0], errors
+
+
+def test_data_check_catches_a_bad_subject(data_copy):
+    subjects = data_copy / "control_list" / "subjects.yaml"
+    subjects.write_text("1C216: [maraging]\n1C999: [unobtainium]\n2B352.h: []\n", encoding="utf-8")
+    errors = threshold_errors(data_copy)
+    assert len(errors) == 2, errors
+    assert "'1C999' is not an entry or paragraph" in errors[0] and "'2B352.h' needs a list of words" in errors[1]

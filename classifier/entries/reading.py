@@ -9,8 +9,10 @@ each of its conditions and each holds, below when a condition it states does not
 value falls outside what a selector of the line allows (a band the line bounds from both sides, or a parameter that
 only selects, such as a laser's wavelength: `Parameter.selects`). A value more than MAX_ORDERS_APART orders of
 magnitude from a threshold is taken for another quantity in the same unit (an ultimate vacuum is not the working
-pressure of a press) and counts as not stated. Text that points to special design for a military or controlled use
-never reads below.
+pressure of a press) and counts as not stated. An entry or paragraph listed in `subjects.yaml` (one stated in
+parameters any product has: tensile strength, density, purity) applies only when the text names its subject (maraging
+steel, bismuth, a spray dryer). Text that points to special design for a military or controlled use never reads
+below.
 """
 
 from __future__ import annotations
@@ -37,8 +39,9 @@ from classifier.entries.thresholds import (
     load_parameters,
     load_thresholds,
     stated_value,
+    unnamed_subjects,
 )
-from classifier.entries.units import same_kind
+from classifier.entries.units import convert, same_kind
 from classifier.settings import get_settings
 from classifier.taxonomy import default_taxonomy
 
@@ -46,6 +49,12 @@ READING_VALUES = {MEETS: 1, BELOW: -1, NOT_STATED: 0}
 ALL_OF = re.compile(r"\b(?:all|both) (?:of )?the following", re.IGNORECASE)
 MAX_ORDERS_APART = 3
 NOT_APPLICABLE = None  # a stated value falls outside a band the provision is for: it says nothing about the label
+# The list states fibres' "specific modulus" and "specific tensile strength" (a stress over density times g, in
+# metres); catalogues state the stress and the density, from which they are worked out. A density below
+# MIN_FIBRE_DENSITY (the lightest fibres, polyethylene, are about 0.97 g/cm3) is a felt's or a mat's bulk density.
+SPECIFIC = {"specific_modulus": "tensile_modulus", "specific_tensile_strength": "tensile_strength"}
+STANDARD_GRAVITY = 9.80665  # m/s2
+MIN_FIBRE_DENSITY = 900.0  # kg/m3
 
 
 @dataclass(frozen=True)
@@ -54,6 +63,7 @@ class Provision:
     whether the line applies, its sub-provisions, and whether those must all hold (a line asking for "all of the
     following" or "both") or are alternatives."""
 
+    path: str
     records: tuple[Threshold, ...]
     selectors: frozenset[str]
     children: tuple[Provision, ...]
@@ -76,6 +86,7 @@ def _provision(
     subs = tuple(_provision(child, texts, children, records, selecting) for child in children.get(path, ()))
     own = tuple(records.get(path, ()))
     return Provision(
+        path,
         own,
         _selectors(own, selecting),
         subs,
@@ -115,7 +126,26 @@ def _entries_by_label(labels: tuple[str, ...], data: str) -> dict[str, tuple[Pro
 def _parameters_read(labels: tuple[str, ...], data: str) -> frozenset[str]:
     """Return the parameters the labels' entry trees have records for."""
     trees = _entries_by_label(labels, data)
-    return frozenset().union(*(entry.parameters for entries in trees.values() for entry in entries))
+    recorded = frozenset().union(*(entry.parameters for entries in trees.values() for entry in entries))
+    inputs = {name for ratio, stress in SPECIFIC.items() if ratio in recorded for name in (stress, "density")}
+    return recorded | inputs
+
+
+def _with_specific(values: dict[str, StatedQuantity]) -> dict[str, StatedQuantity]:
+    """Return values with each specific modulus or strength the text does not state worked out from the stated
+    stress and density (see SPECIFIC)."""
+    density = values.get("density")
+    if density is None or (kg_m3 := convert(density.value, density.unit, "kilogram/meter**3")) < MIN_FIBRE_DENSITY:
+        return values
+    derived = dict(values)
+    for ratio, name in SPECIFIC.items():
+        stress = values.get(name)
+        if stress is not None and ratio not in values:
+            metres = convert(stress.value, stress.unit, "pascal") / (kg_m3 * STANDARD_GRAVITY)
+            derived[ratio] = StatedQuantity(
+                metres, "meter", stress.start, stress.end, f"{stress.phrase} / {density.phrase}", stress.comparator
+            )
+    return derived
 
 
 def _implausible(value: float, threshold: float) -> bool:
@@ -163,14 +193,17 @@ def _any_of(statuses: list[str | None]) -> str | None:
     return MEETS if MEETS in known else BELOW if BELOW in known else NOT_STATED
 
 
-def _status(provision: Provision, values: dict[str, StatedQuantity]) -> str | None:
+def _status(provision: Provision, values: dict[str, StatedQuantity], unnamed: frozenset[str]) -> str | None:
     """Return the status of a provision: its own line and its sub-provisions (all of them, or any one) together. A
-    sub-provision without records is an unknown condition: it keeps an "all of the following" line from being met."""
+    sub-provision without records is an unknown condition: it keeps an "all of the following" line from being met.
+    A provision whose subject the text does not name (its path in unnamed) does not apply."""
     if provision.parameters.isdisjoint(values):
         return NOT_STATED
+    if provision.path in unnamed:
+        return NOT_APPLICABLE
     parts = [_line_status(provision, values)] if provision.records else []
     if provision.children:
-        statuses = [_status(child, values) for child in provision.children]
+        statuses = [_status(child, values, unnamed) for child in provision.children]
         parts.append(_all_of(statuses) if provision.all_of else _any_of(statuses))
     return _all_of(parts)
 
@@ -191,12 +224,13 @@ def read_labels(text: str, labels: list[str], data: Path | None = None) -> dict[
     present = [parameters[name] for name in wanted if any(same_kind(unit, parameters[name].unit) for unit in kinds)]
     spans = keyword_spans(norm, present)
     found = {p.id: find_stated(text, p, quantities, norm, spans[p.id]) for p in present}
-    values = {name: stated for name, stated in found.items() if stated is not None}
+    values = _with_specific({name: stated for name, stated in found.items() if stated is not None})
     if not values:
         return readings
     special = SPECIAL_DESIGN.search(text) is not None
+    unnamed = unnamed_subjects(norm, data)
     for label, trees in entries.items():
-        status = _any_of([_status(entry, values) for entry in trees])
+        status = _any_of([_status(entry, values, unnamed) for entry in trees])
         if status == MEETS or (status == BELOW and not special):
             readings[label] = status
     return readings

@@ -12,9 +12,18 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from classifier.entries.control_list import CHINA_LIST_NOTE, LIST_NAME, control_list
-from classifier.entries.quantities import StatedQuantity, extract_quantities
+from classifier.entries.quantities import StatedQuantity, extract_quantities, normalise
 from classifier.entries.ranking import MAX_CANDIDATES, EntryRanker, signals
-from classifier.entries.thresholds import BELOW, MEETS, NOT_STATED, Assessment, assess, thresholds_for
+from classifier.entries.thresholds import (
+    BELOW,
+    MEETS,
+    NOT_STATED,
+    Assessment,
+    assess,
+    thresholds_for,
+    under,
+    unnamed_subjects,
+)
 
 # Candidates whose parameters are checked before the final ranking (the calibrated confidence may reorder them).
 SHORTLIST = 6
@@ -79,9 +88,16 @@ class EntrySuggestion:
 
 
 def thresholds_assessed(code: str, text: str, quantities: list[StatedQuantity] | None = None) -> list[Assessment]:
-    """Return every threshold of the entry set against the text's stated values."""
+    """Return every threshold of the entry set against the text's stated values; one under a paragraph whose
+    subject the text does not name (`subjects.yaml`) counts as not stated."""
     quantities = extract_quantities(text) if quantities is None else quantities
-    return [assess(threshold, text, quantities) for threshold in thresholds_for(code)]
+    unnamed = unnamed_subjects(normalise(text))
+    return [
+        Assessment(threshold, NOT_STATED)
+        if under(threshold.paragraph, unnamed)
+        else assess(threshold, text, quantities)
+        for threshold in thresholds_for(code)
+    ]
 
 
 def _supported_paragraph(code: str, text: str, assessments: list[Assessment]) -> str:

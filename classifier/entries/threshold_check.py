@@ -1,4 +1,5 @@
-"""Validate the parameter and threshold files against pint and the Annex I text (run by `dualuse data check`)."""
+"""Validate the parameter, threshold and subject files against pint and the Annex I text (run by `dualuse data
+check`)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,14 @@ import re
 from pathlib import Path
 
 from classifier.entries.control_list import ControlListError, control_list
-from classifier.entries.thresholds import COMPARATORS, PARAMETERS_FILE, THRESHOLDS_DIR, ThresholdError, read_yaml
+from classifier.entries.thresholds import (
+    COMPARATORS,
+    PARAMETERS_FILE,
+    SUBJECTS_FILE,
+    THRESHOLDS_DIR,
+    ThresholdError,
+    read_yaml,
+)
 from classifier.entries.units import known_unit, same_kind
 from classifier.settings import get_settings
 
@@ -79,10 +87,30 @@ def _record_errors(record, where: str, parameters: dict) -> list[str]:
     return errors
 
 
+def _subject_errors(path: Path) -> list[str]:
+    if not path.exists():
+        return []
+    try:
+        raw = read_yaml(path) or {}
+    except ThresholdError as exc:
+        return [str(exc)]
+    if not isinstance(raw, dict):
+        return [f"{path}: must map entry codes or paragraphs to lists of words"]
+    errors = []
+    for key, terms in raw.items():
+        if not control_list().has_paragraph(str(key)):
+            errors.append(f"{path}: {key!r} is not an entry or paragraph of the Annex I text")
+        if not isinstance(terms, list) or not terms or not all(isinstance(t, str) and t.strip() for t in terms):
+            errors.append(f"{path}: {key!r} needs a list of words")
+    return errors
+
+
 def threshold_errors(data: Path | None = None) -> list[str]:
-    """Return every problem of data/control_list/parameters.yaml and thresholds/*.yaml (empty when all is well)."""
+    """Return every problem of data/control_list/parameters.yaml, thresholds/*.yaml and subjects.yaml (empty when
+    all is well)."""
     data = data or get_settings().data_dir
     parameters, errors = _parameter_errors(data / PARAMETERS_FILE)
+    errors += _subject_errors(data / SUBJECTS_FILE)
     for path in sorted((data / THRESHOLDS_DIR).glob("*.yaml")):
         try:
             records = read_yaml(path) or []

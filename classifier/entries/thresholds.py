@@ -17,6 +17,7 @@ from classifier.settings import get_settings
 
 PARAMETERS_FILE = "control_list/parameters.yaml"
 THRESHOLDS_DIR = "control_list/thresholds"
+SUBJECTS_FILE = "control_list/subjects.yaml"
 COMPARATORS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 MEETS, BELOW, NOT_STATED = "meets", "below", "not_stated"
 # A value counts for a parameter when written this many characters after one of its keywords, or just before it.
@@ -133,6 +134,31 @@ def _thresholds(directory: str) -> tuple[Threshold, ...]:
                 )
             )
     return tuple(records)
+
+
+@lru_cache(maxsize=4)
+def _subjects(path: str) -> dict[str, tuple[str, ...]]:
+    raw = read_yaml(Path(path)) if Path(path).exists() else None
+    return {str(key): tuple(terms) for key, terms in (raw or {}).items()}
+
+
+def load_subjects(data: Path | None = None) -> dict[str, tuple[str, ...]]:
+    """Return entry code or paragraph -> the words that name what it controls (data/control_list/subjects.yaml)."""
+    return _subjects(str((data or get_settings().data_dir) / SUBJECTS_FILE))
+
+
+def unnamed_subjects(norm: str, data: Path | None = None) -> frozenset[str]:
+    """Return the entries and paragraphs of subjects.yaml whose subject the (normalised) text does not name."""
+    return frozenset(
+        path
+        for path, terms in load_subjects(data).items()
+        if not any(_keyword_pattern(term).search(norm) for term in terms)
+    )
+
+
+def under(paragraph: str, paths: frozenset[str]) -> bool:
+    """Return True when the paragraph is one of paths or lies below one of them."""
+    return any(paragraph == path or paragraph.startswith(path + ".") for path in paths)
 
 
 def load_parameters(data: Path | None = None) -> dict[str, Parameter]:

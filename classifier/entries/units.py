@@ -91,6 +91,13 @@ UNIT_FORMS: tuple[tuple[str, str], ...] = (
     (r"(?:伏特|伏|ボルト)", "volt"),
     (rf"([mkM]?)V{_LATIN_END}", "{p}volt"),
     (rf"([mk]?)A{_LATIN_END}", "{p}ampere"),
+    (rf"([pnµμum])F{_LATIN_END}", "{p}farad"),  # prefixed only: a bare F is a grade, a fluoropolymer or Fahrenheit
+    (r"(?:微法|マイクロファラド)", "microfarad"),
+    (r"(?:纳法|ナノファラド)", "nanofarad"),
+    (r"(?:皮法|ピコファラド)", "picofarad"),
+    (rf"([pnµμum])H{_LATIN_END}", "{p}henry"),
+    (r"(?:纳亨|ナノヘンリー)", "nanohenry"),
+    (r"(?:微亨|マイクロヘンリー)", "microhenry"),
     (r"(?:兆帕|メガパスカル)", "megapascal"),
     (r"(?:千帕|キロパスカル)", "kilopascal"),
     (r"(?:吉帕|ギガパスカル)", "gigapascal"),

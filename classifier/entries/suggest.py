@@ -19,7 +19,9 @@ from classifier.entries.thresholds import (
     MEETS,
     NOT_STATED,
     Assessment,
-    assess,
+    assessed,
+    find_stated,
+    load_parameters,
     thresholds_for,
     under,
     unnamed_subjects,
@@ -91,13 +93,19 @@ def thresholds_assessed(code: str, text: str, quantities: list[StatedQuantity] |
     """Return every threshold of the entry set against the text's stated values; one under a paragraph whose
     subject the text does not name (`subjects.yaml`) counts as not stated."""
     quantities = extract_quantities(text) if quantities is None else quantities
-    unnamed = unnamed_subjects(normalise(text))
-    return [
-        Assessment(threshold, NOT_STATED)
-        if under(threshold.paragraph, unnamed)
-        else assess(threshold, text, quantities)
-        for threshold in thresholds_for(code)
-    ]
+    norm = normalise(text)
+    unnamed = unnamed_subjects(norm)
+    parameters = load_parameters()
+    stated: dict[str, StatedQuantity | None] = {}  # each parameter looked for once
+    found = []
+    for threshold in thresholds_for(code):
+        if under(threshold.paragraph, unnamed):
+            found.append(Assessment(threshold, NOT_STATED))
+            continue
+        if threshold.parameter not in stated:
+            stated[threshold.parameter] = find_stated(text, parameters[threshold.parameter], quantities, norm)
+        found.append(assessed(threshold, stated[threshold.parameter]))
+    return found
 
 
 def _supported_paragraph(code: str, text: str, assessments: list[Assessment]) -> str:

@@ -149,10 +149,13 @@ def load_subjects(data: Path | None = None) -> dict[str, tuple[str, ...]]:
 
 def unnamed_subjects(norm: str, data: Path | None = None) -> frozenset[str]:
     """Return the entries and paragraphs of subjects.yaml whose subject the (normalised) text does not name."""
+    return _unnamed(norm, str((data or get_settings().data_dir) / SUBJECTS_FILE))
+
+
+@lru_cache(maxsize=1024)  # a text's entry suggestions ask once per candidate entry
+def _unnamed(norm: str, path: str) -> frozenset[str]:
     return frozenset(
-        path
-        for path, terms in load_subjects(data).items()
-        if not any(_keyword_pattern(term).search(norm) for term in terms)
+        key for key, terms in _subjects(path).items() if not any(_keyword_pattern(term).search(norm) for term in terms)
     )
 
 
@@ -173,7 +176,12 @@ def load_thresholds(data: Path | None = None) -> tuple[Threshold, ...]:
 
 def thresholds_for(code: str, data: Path | None = None) -> list[Threshold]:
     """Return the thresholds of an entry code (e.g. 7A002) or of a dotted paragraph and the ones below it."""
-    return [t for t in load_thresholds(data) if t.paragraph == code or t.paragraph.startswith(code + ".")]
+    return list(_thresholds_under(code, str((data or get_settings().data_dir) / THRESHOLDS_DIR)))
+
+
+@lru_cache(maxsize=1024)
+def _thresholds_under(code: str, directory: str) -> tuple[Threshold, ...]:
+    return tuple(t for t in _thresholds(directory) if t.paragraph == code or t.paragraph.startswith(code + "."))
 
 
 def keyword_spans(norm: str, parameters: list[Parameter]) -> dict[str, list[tuple[int, int]]]:
@@ -225,8 +233,11 @@ def assess(
     threshold: Threshold, text: str, quantities: list[StatedQuantity] | None = None, data: Path | None = None
 ) -> Assessment:
     """Return whether the text's stated parameter meets the threshold, is below it, or is not stated."""
-    parameter = load_parameters(data)[threshold.parameter]
-    stated = find_stated(text, parameter, quantities)
+    return assessed(threshold, find_stated(text, load_parameters(data)[threshold.parameter], quantities))
+
+
+def assessed(threshold: Threshold, stated: StatedQuantity | None) -> Assessment:
+    """Return the threshold set against the quantity stated for its parameter (None: not stated)."""
     if stated is None:
         return Assessment(threshold, NOT_STATED)
     value = stated_value(stated, threshold)

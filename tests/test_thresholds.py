@@ -123,3 +123,12 @@ def test_data_check_catches_a_bad_subject(data_copy):
     errors = threshold_errors(data_copy)
     assert len(errors) == 2, errors
     assert "'1C999' is not an entry or paragraph" in errors[0] and "'2B352.h' needs a list of words" in errors[1]
+
+
+def test_a_converters_rate_counts_wherever_the_text_names_the_converter():
+    # samples per second are always a converter's rate: written away from the word ADC it still counts
+    line = threshold("3A001.a.5.a.4", "adc_sample_rate")
+    assert assess(line, "Dual 14-bit 3.0 GSPS JESD204B/C RF ADC, 196-BGA").status == MEETS
+    assert assess(line, "Dual 14-bit 125 MSPS JESD204B/C RF ADC, 196-BGA").status == BELOW
+    # without the word, the rate is no ADC's
+    assert assess(line, "Dual 14-bit 3.0 GSPS JESD204B/C RF DAC, 196-BGA").status == NOT_STATED

@@ -38,13 +38,16 @@ def _keyword_pattern(keyword: str) -> re.Pattern:
 
 @dataclass(frozen=True)
 class Parameter:
-    """A parameter thresholds are stated in: its id, the unit its values convert to, the words that name it, and
-    whether it selects which line applies (a wavelength band, a product form) rather than measuring capability."""
+    """A parameter thresholds are stated in: its id, the unit its values convert to, the words that name it,
+    whether it selects which line applies (a wavelength band, a product form) rather than measuring capability, and
+    whether its unit alone says what a value is (samples per second are always a converter's rate), so that a value
+    of its kind counts wherever the text names the parameter, not only next to the word."""
 
     id: str
     unit: str
     keywords: tuple[str, ...]
     selects: bool = False
+    named_by_unit: bool = False
 
     def keyword_spans(self, text: str) -> list[tuple[int, int]]:
         """Return (start, end) of every keyword in the (normalised) text."""
@@ -112,7 +115,13 @@ def read_yaml(path: Path):
 def _parameters(path: str) -> dict[str, Parameter]:
     raw = read_yaml(Path(path)) or {}
     return {
-        name: Parameter(name, spec["unit"], tuple(spec["keywords"]), bool(spec.get("selects", False)))
+        name: Parameter(
+            name,
+            spec["unit"],
+            tuple(spec["keywords"]),
+            bool(spec.get("selects", False)),
+            bool(spec.get("named_by_unit", False)),
+        )
         for name, spec in raw.items()
     }
 
@@ -204,7 +213,8 @@ def find_stated(
     spans: list[tuple[int, int]] | None = None,
 ) -> StatedQuantity | None:
     """Return the quantity of the parameter's kind written nearest one of its keywords, or None when none is (norm:
-    the text's `normalise`, spans: its keywords' spans from `keyword_spans`, when already computed)."""
+    the text's `normalise`, spans: its keywords' spans from `keyword_spans`, when already computed). A parameter
+    `named_by_unit` takes the value of its kind nearest a keyword however far it is written from it."""
     quantities = extract_quantities(text) if quantities is None else quantities
     candidates = [q for q in quantities if same_kind(q.unit, parameter.unit)]
     if not candidates:
@@ -213,12 +223,11 @@ def find_stated(
     best, best_distance = None, None
     for start, end in parameter.keyword_spans(norm) if spans is None else spans:
         for stated in candidates:
-            if stated.start >= end:
-                distance = stated.start - end if stated.start - end <= AFTER_KEYWORD_CHARS else None
-            else:
-                distance = start - stated.end if 0 <= start - stated.end <= BEFORE_KEYWORD_CHARS else None
-            if distance is not None and (best_distance is None or distance < best_distance):
-                best, best_distance = stated, distance
+            after = stated.start >= end
+            distance = stated.start - end if after else start - stated.end
+            near = distance <= (AFTER_KEYWORD_CHARS if after else BEFORE_KEYWORD_CHARS) and distance >= 0
+            if (near or parameter.named_by_unit) and (best_distance is None or abs(distance) < best_distance):
+                best, best_distance = stated, abs(distance)
     return best
 
 

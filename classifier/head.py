@@ -16,12 +16,11 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, f1_score
 
 from classifier.errors import DualUseError
-from classifier.gate import DualUseGate
+from classifier.gate import DEFAULT_MIN_RECALL, DualUseGate
 from classifier.language import LANGS
 from classifier.probability import logit, sigmoid
 
 UNCERTAINTY_MARGIN = 0.8  # in log-odds: a score within a factor ~2.2 in odds of its threshold is "near"
-DEFAULT_MIN_RECALL = 0.98
 WEIGHT_GRID = np.linspace(0.0, 1.0, 11)
 THRESHOLD_GRID = np.round(np.linspace(0.05, 0.95, 37), 3)
 MIN_LANGUAGE_ROWS = 5  # fewer validation rows of a language than this: its weights are fitted on all rows

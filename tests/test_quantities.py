@@ -133,3 +133,21 @@ def test_full_width_digits_keep_offsets():
 def test_conversion_through_pint():
     assert convert(1, "nautical_mile/hour", "meter/second") == pytest.approx(1852 / 3600)
     assert convert(50, "degree_Celsius", "kelvin") == pytest.approx(323.15)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "phrase"),
+    [
+        ("热等静压机 有效热区φ500×1200mm", 500, "500×1200mm"),
+        ("hot zone Ø 630 x 1,500 mm", 630, "630 x 1,500 mm"),
+        ("有効寸法450×450×600mm", 450, "450×450×600mm"),
+    ],
+)
+def test_a_chain_of_dimensions_gives_its_first_in_the_unit_written_last(text, value, phrase):
+    found = only(text)
+    assert (found.value, found.unit, found.phrase) == (value, "millimeter", phrase)
+
+
+def test_a_chain_without_a_unit_and_a_power_of_ten_are_not_dimensions():
+    assert extract_quantities("640×512 pixels") == []
+    assert only("ultimate pressure 5 × 10⁻⁵ Pa").value == pytest.approx(5e-5)

@@ -10,13 +10,15 @@ from classifier.entries.units import convert, match_unit, same_kind
 
 SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
 _KEEP = set("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺，℃㎛㎏")
-_NUMBER = re.compile(
-    r"(?<![A-Za-z0-9_.,×*/^⁻])"
+_DIGITS = (
     r"(?:\d{1,3}(?:,\d{3})+(?![\d])|\d{1,3}(?:[\u00a0\u202f\u2009]\d{3})+(?![\d])|\d+)(?:[.,]\d+)?(?:[eE][-+−]?\d+)?"
 )
+_NUMBER = re.compile(r"(?<![A-Za-z0-9_.,×*/^⁻])" + _DIGITS)
 _EXPONENT = re.compile(r"\s*[×xX*]\s*10(?:\s*\^\s*([-−+]?\d+)|([⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)|([-−]\d+))")
 _MULTIPLIER = re.compile(r"(万|亿|千)(?![瓦米克赫帕伏])")
 MULTIPLIERS = {"万": 1e4, "亿": 1e8, "千": 1e3}
+# Dimensions written "φ500×1200mm" or "450 x 450 x 600 mm": the unit after the last number is each one's.
+_DIMENSION = re.compile(r"\s*[×xX*]\s*" + _DIGITS)
 _RANGE = re.compile(r"\s*(?:-|–|—|~|～|〜|to|至|到|から)\s*(?=[-−+]?\d)")
 _SPACE = re.compile(r"[ \u00a0\u202f\u2009]?")
 # Written before the number: (pattern, comparator). "better" is "better than", which the threshold direction reads.
@@ -144,6 +146,15 @@ def _signed_start(text: str, start: int) -> int:
     return start
 
 
+def _dimensions_end(norm: str, end: int) -> int | None:
+    """Return where a chain of dimensions ("500×1200", "450 x 450 x 600") that starts with the number ending at end
+    ends, or None when no other dimension follows it."""
+    last = None
+    while dimension := _DIMENSION.match(norm, end):
+        last = end = dimension.end()
+    return last
+
+
 def extract_quantities(text: str) -> list[StatedQuantity]:
     """Return every number with a unit stated in the text, in order; bare numbers are left out."""
     norm = normalise(text)
@@ -162,7 +173,11 @@ def extract_quantities(text: str) -> list[StatedQuantity]:
         context = norm[max(0, start - CONTEXT_CHARS) : end + CONTEXT_CHARS]
         unit = _unit_after(norm, end, context, norm)
         upper = None
-        if unit is None:
+        if unit is None and (last := _dimensions_end(norm, end)) is not None:
+            unit = _unit_after(norm, last, context, norm)  # the first dimension; the chain is its phrase
+            if unit is None:
+                continue
+        elif unit is None:
             separator = _RANGE.match(norm, end)
             second = _number_at(norm, separator.end()) if separator else None
             unit = _unit_after(norm, second[1], context, norm) if second else None

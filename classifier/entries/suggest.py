@@ -89,11 +89,14 @@ class EntrySuggestion:
         return asdict(self)
 
 
-def thresholds_assessed(code: str, text: str, quantities: list[StatedQuantity] | None = None) -> list[Assessment]:
+def thresholds_assessed(
+    code: str, text: str, quantities: list[StatedQuantity] | None = None, norm: str | None = None
+) -> list[Assessment]:
     """Return every threshold of the entry set against the text's stated values; one under a paragraph whose
-    subject the text does not name (`subjects.yaml`) counts as not stated."""
+    subject the text does not name (`subjects.yaml`) counts as not stated (quantities and norm: the text's
+    `extract_quantities` and `normalise`, when already computed)."""
     quantities = extract_quantities(text) if quantities is None else quantities
-    norm = normalise(text)
+    norm = normalise(text) if norm is None else norm
     unnamed = unnamed_subjects(norm)
     parameters = load_parameters()
     stated: dict[str, StatedQuantity | None] = {}  # each parameter looked for once
@@ -170,9 +173,10 @@ def suggest_entries(
     candidates = shortlist(scores, allowed)
     if not candidates:
         return []
-    quantities = extract_quantities(text)
+    quantities, norm = extract_quantities(text), normalise(text)
     checked = [
-        (ranker.codes_[i], share, thresholds_assessed(ranker.codes_[i], text, quantities)) for i, share in candidates
+        (ranker.codes_[i], share, thresholds_assessed(ranker.codes_[i], text, quantities, norm))
+        for i, share in candidates
     ]
     features = np.array([signals(share, *parameter_flags(found)) for _, share, found in checked])
     confidence = ranker.confidence(features)

@@ -225,7 +225,7 @@ def find_stated(
         for stated in candidates:
             after = stated.start >= end
             distance = stated.start - end if after else start - stated.end
-            near = distance <= (AFTER_KEYWORD_CHARS if after else BEFORE_KEYWORD_CHARS) and distance >= 0
+            near = 0 <= distance <= (AFTER_KEYWORD_CHARS if after else BEFORE_KEYWORD_CHARS)
             if (near or parameter.named_by_unit) and (best_distance is None or abs(distance) < best_distance):
                 best, best_distance = stated, abs(distance)
     return best

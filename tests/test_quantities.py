@@ -43,6 +43,8 @@ def only(text):
         ("主轴转速1.2万转/分", 12000, "revolution/minute"),
         ("depth rating 6,000 m", 6000, "meter"),
         ("2,000 L reactor", 2000, "liter"),
+        ("density 480 kg/m³", 480, "kilogram/meter**3"),
+        ("密度 450千克/立方米", 450, "kilogram/meter**3"),
     ],
 )
 def test_value_and_unit_in_each_language(text, value, unit):

@@ -115,3 +115,18 @@ def test_a_capacitors_capacitance_and_inductance_are_conditions_of_its_line():
     capacitor = "Pulse discharge capacitor 40 kV DC, {} ±10%, stored energy 80 J, series inductance 35 nH"
     assert read_labels(capacitor.format("0.1 µF"), LABELS)["electronics"] == BELOW
     assert read_labels(capacitor.format("1.0 µF"), LABELS)["electronics"] == MEETS
+
+
+def test_a_thermal_camera_of_9_hz_or_less_reads_below_and_only_thermal_cameras_are_read_for_it():
+    core = "Uncooled VOx thermal core 640 x 512, 12 um, NETD <40 mK, frame rate {}"
+    assert read_labels(core.format("30 Hz"), LABELS)["sensors_lasers"] == MEETS
+    assert read_labels(core.format("9 Hz"), LABELS)["sensors_lasers"] == BELOW
+    assert read_labels("手持红外热像仪 256×192 帧率9Hz 测温-20~550℃", LABELS)["sensors_lasers"] == BELOW
+    assert read_labels("Industrial CMOS camera 2.3 MP, 160 fps, GigE", LABELS)["sensors_lasers"] == NOT_STATED
+
+
+def test_syntactic_foam_must_be_rated_deeper_than_1000_m_and_lighter_than_561_kg_per_m3():
+    foam = "Syntactic foam buoyancy block, depth rating {}, density {}"
+    assert read_labels(foam.format("6000 m", "540 kg/m³"), LABELS)["marine"] == MEETS
+    assert read_labels(foam.format("800 m", "0.45 g/cc"), LABELS)["marine"] == BELOW
+    assert read_labels(foam.format("300 m", "350 kg/m3"), LABELS)["marine"] == BELOW

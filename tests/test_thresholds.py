@@ -117,6 +117,23 @@ def test_data_check_catches_a_bad_record(data_copy, change, message):
     assert len(errors) == 1 and message in errors[0], errors
 
 
+def test_a_record_may_take_its_line_from_a_decontrol_note_on_its_paragraph(data_copy):
+    # 6A003.b.4 Note 3 exempts cameras of 9 Hz or less from 6A003.b.4.b: more than 9 Hz is a condition of that line
+    record = {
+        "paragraph": "6A003.b.4.b",
+        "parameter": "frame_rate",
+        "comparator": ">",
+        "value": 9,
+        "unit": "hertz",
+        "line": "A maximum frame rate equal to or less than 9 Hz",
+    }
+    write_records(data_copy, [record])
+    assert threshold_errors(data_copy) == []
+    write_records(data_copy, [record | {"paragraph": "6A002.a.3.f"}])  # a note on another branch says nothing of it
+    errors = threshold_errors(data_copy)
+    assert len(errors) == 1 and "not the verbatim text of 6A002.a.3.f or of a note on it" in errors[0], errors
+
+
 def test_data_check_catches_a_bad_subject(data_copy):
     subjects = data_copy / "control_list" / "subjects.yaml"
     subjects.write_text("1C216: [maraging]\n1C999: [unobtainium]\n2B352.h: []\n", encoding="utf-8")

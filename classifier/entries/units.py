@@ -68,6 +68,7 @@ UNIT_FORMS: tuple[tuple[str, str], ...] = (
     (r"(?:m/s²|m/s2|m/s\^2|米/秒²)(?![A-Za-z])", "meter/second**2"),
     (r"(?:m/s|米/秒|メートル/秒)(?![A-Za-z0-9²])", "meter/second"),
     (r"(?:g/cm³|g/cm3|g/cc|克/立方厘米)(?![A-Za-z])", "gram/centimeter**3"),
+    (r"(?:kg|公斤|千克)\s*/\s*(?:m³|m3|m\^3|立方米)(?![A-Za-z0-9])", "kilogram/meter**3"),
     (r"dBm/Hz(?![A-Za-z])", "dBm/hertz"),
     (r"dBm(?![A-Za-z])", "dBm"),
     (r"(?:Wh/kg|W·h/kg|瓦时/千克)(?![A-Za-z])", "watt_hour/kilogram"),

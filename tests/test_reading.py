@@ -130,3 +130,12 @@ def test_syntactic_foam_must_be_rated_deeper_than_1000_m_and_lighter_than_561_kg
     assert read_labels(foam.format("6000 m", "540 kg/m³"), LABELS)["marine"] == MEETS
     assert read_labels(foam.format("800 m", "0.45 g/cc"), LABELS)["marine"] == BELOW
     assert read_labels(foam.format("300 m", "350 kg/m3"), LABELS)["marine"] == BELOW
+
+
+def test_a_discrete_transistor_is_not_read_against_the_mmic_lines():
+    # 3A001.b.2.a.4: MMICs over 20 W at 3.2-6.8 GHz; 3A001.b.3.a.4: discrete transistors need more than 60 W there
+    transistor = "RF FET GaN-on-SiC HEMT, 5.2-5.9 GHz, Psat 45 W (46.5 dBm) pulsed, 50 V, flanged ceramic"
+    assert read_labels(transistor, LABELS)["electronics"] == BELOW
+    mmic = "GaN MMIC power amplifier, 5.2-5.9 GHz, Psat 45 W (46.5 dBm) pulsed, 28 V, bare die"
+    assert read_labels(mmic, LABELS)["electronics"] == MEETS
+

@@ -138,4 +138,3 @@ def test_a_discrete_transistor_is_not_read_against_the_mmic_lines():
     assert read_labels(transistor, LABELS)["electronics"] == BELOW
     mmic = "GaN MMIC power amplifier, 5.2-5.9 GHz, Psat 45 W (46.5 dBm) pulsed, 28 V, bare die"
     assert read_labels(mmic, LABELS)["electronics"] == MEETS
-

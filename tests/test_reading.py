@@ -138,3 +138,11 @@ def test_a_discrete_transistor_is_not_read_against_the_mmic_lines():
     assert read_labels(transistor, LABELS)["electronics"] == BELOW
     mmic = "GaN MMIC power amplifier, 5.2-5.9 GHz, Psat 45 W (46.5 dBm) pulsed, 28 V, bare die"
     assert read_labels(mmic, LABELS)["electronics"] == MEETS
+
+
+def test_an_oscilloscope_is_not_read_against_the_converter_lines():
+    # 3A001.a.5 is about converter ICs (and digitisers built on them), not a scope's sample rate and vertical resolution
+    scope = "Digital oscilloscope 2 GHz bandwidth, 4 channels, 10 GSa/s sample rate, 12-bit vertical resolution"
+    assert read_labels(scope, LABELS)["electronics"] != MEETS
+    digitiser = "PCIe digitizer card, 12-bit, 10 GSa/s sample rate, 2 channels, on-board FPGA"
+    assert read_labels(digitiser, LABELS)["electronics"] == MEETS

@@ -285,6 +285,8 @@ def _cascade_markdown(cascade: dict, results: dict) -> str:
     full, served = results["ensemble"], results[CASCADE]
     lines += [
         "",
+        "A dash: no row of that language would run the encoder (the blend gives it no weight there).",
+        "",
         "Test quality, cascade against the full ensemble: "
         + ", ".join(
             f"{name} {b:.3f} vs {a:.3f} ({(b - a) * 100:+.2f} points)"

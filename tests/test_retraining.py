@@ -158,10 +158,10 @@ def test_label_quality_flags_a_planted_label_error():
 
     records = corpus_records()
     victim = next(dict(r) for r in records if r["text"].startswith("Williams FJ33-5A turbofan"))  # a plain jet engine
-    aerospace = [victim] + [
-        dict(r) for r in records if r["labels"] == ["aerospace"] and r["lang"] == "en" and r["id"] != victim["id"]
-    ][:149]
-    others = [dict(r) for r in records if "aerospace" not in r["labels"]][:250]
+    # items in the shorter voices only: long vendor pages added to the corpus would move the average it is judged by
+    short = [r for r in records if r["style"] in ("line", "marketing", "datasheet") and r["id"] != victim["id"]]
+    aerospace = [victim] + [dict(r) for r in short if r["labels"] == ["aerospace"] and r["lang"] == "en"][:149]
+    others = [dict(r) for r in short if "aerospace" not in r["labels"]][:250]
     victim["labels"] = []
     issues = label_issues(aerospace + others)
     flagged = issues[(issues["id"] == victim["id"]) & (issues["label"] == "aerospace")]

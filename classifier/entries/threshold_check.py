@@ -20,7 +20,6 @@ from classifier.settings import get_settings
 
 REQUIRED = ("paragraph", "parameter", "comparator", "value", "unit", "line")
 OPTIONAL = ("notes",)
-NOTE_LINE = re.compile(r"^(\d[A-E]\d{3}(?:\.[a-z0-9]+)*) (?:Technical )?Note\b")
 
 
 def _written_forms(value: float) -> set[str]:
@@ -53,17 +52,6 @@ def _parameter_errors(path: Path) -> tuple[dict, list[str]]:
     return raw, errors
 
 
-def _notes_on(entry, paragraph: str) -> list[str]:
-    """Return the entry's note lines on the paragraph or on a provision above it (a decontrol note's exemption, such
-    as "a maximum frame rate equal to or less than 9 Hz", is a condition of the paragraph it exempts from)."""
-    notes = []
-    for line in entry.verbatim_text.splitlines():
-        match = NOTE_LINE.match(line)
-        if match and (paragraph == match.group(1) or paragraph.startswith(match.group(1) + ".")):
-            notes.append(line)
-    return notes
-
-
 def _record_errors(record, where: str, parameters: dict) -> list[str]:
     if not isinstance(record, dict):
         return [f"{where}: each record must be a mapping"]
@@ -92,7 +80,8 @@ def _record_errors(record, where: str, parameters: dict) -> list[str]:
         if not any(re.search(rf"(?<![\d,]){re.escape(form)}(?![\d])", written) for form in _written_forms(value)):
             errors.append(f"{where}: value {value} is not written in its line")
     line = str(record["line"])
-    if line not in entry.provisions[paragraph] and not any(line in note for note in _notes_on(entry, paragraph)):
+    # a decontrol note's exemption ("a maximum frame rate equal to or less than 9 Hz") is a condition of its paragraph
+    if line not in entry.provisions[paragraph] and not any(line in note for note in lists.decontrol_notes(paragraph)):
         errors.append(f"{where}: line is not the verbatim text of {paragraph} or of a note on it")
     for note in record.get("notes") or []:
         if str(note) not in entry.verbatim_text:

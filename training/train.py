@@ -9,6 +9,7 @@ import logging
 import os
 import random
 import shutil
+import signal
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -133,17 +134,25 @@ def train_model(
     }
     partial = output_root / f"{PARTIAL_PREFIX}{version}"
     owner = output_root / f"{PARTIAL_PREFIX}{version}{OWNER_SUFFIX}"
-    partial.mkdir(parents=True, exist_ok=False)
-    owner.write_text(f"{os.getpid()}\n", encoding="utf-8")
+    stopping = {signal.SIGINT, signal.SIGTERM}  # held until the try below can clean up after them
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, stopping)
     try:
-        _train_into(partial, version, args, labels, splits, metadata, progress, report or (lambda stage, done: None))
-    except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
-        owner.unlink(missing_ok=True)
-        raise
-    out = output_root / version
-    partial.rename(out)
-    owner.unlink(missing_ok=True)
+        partial.mkdir(parents=True, exist_ok=False)
+        try:
+            owner.write_text(f"{os.getpid()}\n", encoding="utf-8")
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+            _train_into(
+                partial, version, args, labels, splits, metadata, progress, report or (lambda stage, done: None)
+            )
+            out = output_root / version
+            partial.rename(out)
+        except BaseException:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise
+        finally:
+            owner.unlink(missing_ok=True)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
     log.info(f"done: {out}")
     return out
 

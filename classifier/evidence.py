@@ -29,6 +29,7 @@ from classifier.entries.thresholds import (
     find_stated,
     load_parameters,
     load_thresholds,
+    stated_feature,
     stated_value,
 )
 from classifier.entries.units import same_kind
@@ -302,7 +303,9 @@ class _Reading:
                 self._norm = normalise(self.text)
             of_kind = [q for q in self.quantities if _same_kind(q.unit, parameter.unit)]
             stated = None
-            if of_kind and parameter.keyword_spans(self._norm):  # find_stated only where it can find something
+            if parameter.is_feature:
+                stated = stated_feature(self._norm, parameter)
+            elif of_kind and parameter.keyword_spans(self._norm):  # find_stated only where it can find something
                 stated = find_stated(self.text, parameter, of_kind)
             self._stated[parameter.id] = stated
         return self._stated[parameter.id]

@@ -77,3 +77,18 @@ def test_a_label_whose_demotions_would_cost_recall_is_not_trusted():
 def test_the_fitted_check_round_trips_through_the_config():
     check = ParameterCheck().fit([(0, "materials"), (1, "materials")], [set(), set()], [["materials"]] * 2, 0.97)
     assert ParameterCheck.from_dict(check.as_dict()).labels_ == ["materials"]
+
+
+def test_a_lacking_feature_is_named_by_the_words_that_say_so():
+    lacking = {
+        "parameter": "in_situ_sterilisation",
+        "paragraph": "2B352.e",
+        "threshold": ">= 1 dimensionless",
+        "status": "below",
+        "value": 0.0,
+        "unit": "dimensionless",
+        "phrase": "no SIP",
+    }
+    entries = [{"entry": "2B352", "parameters": [lacking]}]
+    reason = below_reason("biotech", entries, {"2B352": "biotech"}, "Freeze dryer, 30 kg/24 h, no SIP")
+    assert reason == 'below 2B352.e: "no SIP", needs in situ sterilisation'

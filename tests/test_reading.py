@@ -3,8 +3,9 @@ them."""
 
 import numpy as np
 
+from classifier.entries.quantities import normalise
 from classifier.entries.reading import read_labels, reading_matrix
-from classifier.entries.thresholds import BELOW, MEETS, NOT_STATED
+from classifier.entries.thresholds import BELOW, MEETS, NOT_STATED, load_parameters, stated_feature
 from classifier.head import EnsembleHead
 from classifier.taxonomy import default_taxonomy
 
@@ -146,3 +147,43 @@ def test_an_oscilloscope_is_not_read_against_the_converter_lines():
     assert read_labels(scope, LABELS)["electronics"] != MEETS
     digitiser = "PCIe digitizer card, 12-bit, 10 GSa/s sample rate, 2 channels, on-board FPGA"
     assert read_labels(digitiser, LABELS)["electronics"] == MEETS
+
+
+def test_a_feature_the_text_says_the_item_lacks_reads_below_its_line():
+    # 2B352.e: steam, gas or vapour sterilisable freeze dryers of 10 kg to under 1000 kg of ice in 24 hours
+    dryer = "Pilot freeze dryer, 2.5 m2 shelf area, condenser capacity 30 kg/24 h at -75 °C{}"
+    assert read_labels(dryer.format(", SIP and CIP, closed-door sterilisation"), LABELS)["biotech"] == MEETS
+    assert read_labels(dryer.format(", CIP only (no SIP)"), LABELS)["biotech"] == BELOW
+    assert read_labels(dryer.format(""), LABELS)["biotech"] == NOT_STATED  # the line asks for it, the text is silent
+    # 2B352.f.2: fully enclosed (glove ports) and able to run at negative pressure
+    assert (
+        read_labels("Class II A2 biological safety cabinet, 1.2 m, open front, 30% exhaust", LABELS)["biotech"] == BELOW
+    )
+    isolator = "Sterility test isolator, four glove ports, H14 HEPA, positive pressure only (+40 Pa)"
+    assert read_labels(isolator, LABELS)["biotech"] == BELOW
+
+
+def test_a_satellite_navigation_receiver_is_read_by_its_antenna_and_its_codes():
+    # 7A005: a decryption algorithm for a government ranging code, or an adaptive antenna system
+    assert (
+        read_labels("Anti-jam GPS receiver, 7-element CRPA, adaptive null steering, 40 dB", LABELS)[
+            "navigation_avionics"
+        ]
+        == MEETS
+    )
+    timing = "GNSS timing module, GPS/Galileo L1, single antenna input, civil signals only, 1PPS 10 ns"
+    assert read_labels(timing, LABELS)["navigation_avionics"] == BELOW
+    # nulling by a satellite-communications antenna is not a navigation receiver's
+    satcom = "Ku-band flat-panel satcom terminal, electronically steered, adaptive nulling of interferers"
+    assert read_labels(satcom, LABELS)["navigation_avionics"] == NOT_STATED
+
+
+def test_a_text_that_both_names_a_feature_and_says_it_is_lacking_says_nothing_of_it():
+    parameter = load_parameters()["enclosed_workspace"]
+    both = normalise("Mobile BSL-3 laboratory with a Class II cabinet and a Class III glovebox")
+    assert stated_feature(both, parameter) is None
+    lacking = stated_feature(normalise("Class II A2 cabinet, front aperture 200 mm"), parameter)
+    assert lacking.value == 0 and lacking.phrase == "Class II"
+    # words saying it is lacking that contain a word naming it are one statement: "no SIP" is not "SIP"
+    sterilisation = load_parameters()["in_situ_sterilisation"]
+    assert stated_feature(normalise("Freeze dryer, 20 kg/24 h, no SIP"), sterilisation).value == 0

@@ -117,6 +117,27 @@ def test_data_check_catches_a_bad_record(data_copy, change, message):
     assert len(errors) == 1 and message in errors[0], errors
 
 
+def test_a_features_record_says_the_item_has_it_and_the_feature_needs_words_for_lacking_it(data_copy):
+    feature = {
+        "paragraph": "7A005.b",
+        "parameter": "adaptive_antenna",
+        "comparator": ">=",
+        "value": 1,
+        "unit": "dimensionless",
+        "line": "Employing 'adaptive antenna systems'.",
+    }
+    write_records(data_copy, [feature])
+    assert threshold_errors(data_copy) == []  # its value is not written in the line: the line names it in words
+    write_records(data_copy, [feature | {"comparator": "<"}])
+    assert any("a feature's record is '>= 1'" in error for error in threshold_errors(data_copy))
+    parameters = data_copy / "control_list" / "parameters.yaml"
+    parameters.write_text(
+        parameters.read_text().replace("  absent: [single antenna,", "  absent_words: [single antenna,")
+    )
+    write_records(data_copy, [])
+    assert any("value 1 is not written" in error for error in threshold_errors(data_copy))
+
+
 def test_a_record_may_take_its_line_from_a_decontrol_note_on_its_paragraph(data_copy):
     # 6A003.b.4 Note 3 exempts cameras of 9 Hz or less from 6A003.b.4.b: more than 9 Hz is a condition of that line
     record = {

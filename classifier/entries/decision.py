@@ -14,7 +14,7 @@ import re
 
 import numpy as np
 
-from classifier.entries.thresholds import BELOW
+from classifier.entries.thresholds import BELOW, FEATURE_UNIT
 
 SPECIAL_DESIGN = re.compile(
     r"specially designed|military(?![- ]?(?:grade|standard|spec|style|look))|missile|munition|warhead|weapon|"
@@ -37,11 +37,17 @@ def below_reason(label: str, entries: list[dict], code_label: dict[str, str], te
     mine = [entry for entry in entries if code_label.get(entry["entry"]) == label]
     if not mine or not all(entry_below(entry) for entry in mine) or SPECIAL_DESIGN.search(text):
         return None
-    parts = []
-    for entry in mine:
-        first = entry["parameters"][0]
-        parts.append(f"below {first['paragraph']}: {first['value']:g} {first['unit']}, needs {first['threshold']}")
-    return "; ".join(parts)
+    return "; ".join(
+        f"below {entry['parameters'][0]['paragraph']}: {_shortfall(entry['parameters'][0])}" for entry in mine
+    )
+
+
+def _shortfall(parameter: dict) -> str:
+    """Return how a stated parameter falls short: its value against the threshold, or the words saying the item
+    lacks a feature the line asks for."""
+    if parameter["unit"] == FEATURE_UNIT:
+        return f'"{parameter["phrase"]}", needs {parameter["parameter"].replace("_", " ")}'
+    return f"{parameter['value']:g} {parameter['unit']}, needs {parameter['threshold']}"
 
 
 class ParameterCheck:

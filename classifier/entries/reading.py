@@ -215,13 +215,15 @@ def read_labels(text: str, labels: list[str], data: Path | None = None) -> dict[
     entries = _entries_by_label(tuple(labels), str(data))
     readings = dict.fromkeys(labels, NOT_STATED)
     quantities = extract_quantities(text)
-    if not quantities:
-        return readings
     parameters = load_parameters(data)
     wanted = _parameters_read(tuple(labels), str(data))
     norm = normalise(text)
     kinds = {quantity.unit for quantity in quantities}
-    present = [parameters[name] for name in wanted if any(same_kind(unit, parameters[name].unit) for unit in kinds)]
+    present = [
+        parameters[name]
+        for name in wanted
+        if parameters[name].is_feature or any(same_kind(unit, parameters[name].unit) for unit in kinds)
+    ]
     spans = keyword_spans(norm, present)
     found = {p.id: find_stated(text, p, quantities, norm, spans[p.id]) for p in present}
     values = _with_specific({name: stated for name, stated in found.items() if stated is not None})

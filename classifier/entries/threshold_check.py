@@ -9,6 +9,7 @@ from pathlib import Path
 from classifier.entries.control_list import ControlListError, control_list
 from classifier.entries.thresholds import (
     COMPARATORS,
+    FEATURE_UNIT,
     PARAMETERS_FILE,
     SUBJECTS_FILE,
     THRESHOLDS_DIR,
@@ -47,9 +48,15 @@ def _parameter_errors(path: Path) -> tuple[dict, list[str]]:
             errors.append(
                 f"{path}: parameter {name!r}: unit {spec.get('unit') if isinstance(spec, dict) else spec!r} is not known to pint"
             )
-        elif not spec.get("keywords") or not all(isinstance(k, str) and k.strip() for k in spec["keywords"]):
+        elif not _words(spec.get("keywords")):
             errors.append(f"{path}: parameter {name!r}: needs a list of keywords")
+        elif "absent" in spec and (not _words(spec["absent"]) or spec["unit"] != FEATURE_UNIT):
+            errors.append(f"{path}: feature {name!r}: needs a list of `absent` words and unit {FEATURE_UNIT}")
     return raw, errors
+
+
+def _words(words) -> bool:
+    return isinstance(words, list) and bool(words) and all(isinstance(w, str) and w.strip() for w in words)
 
 
 def _record_errors(record, where: str, parameters: dict) -> list[str]:
@@ -77,7 +84,10 @@ def _record_errors(record, where: str, parameters: dict) -> list[str]:
         if record["parameter"] in parameters and not same_kind(unit, parameters[record["parameter"]]["unit"]):
             errors.append(f"{where}: unit {unit!r} does not measure {record['parameter']!r}")
         written = str(record["line"])
-        if not any(re.search(rf"(?<![\d,]){re.escape(form)}(?![\d])", written) for form in _written_forms(value)):
+        if "absent" in (parameters.get(record["parameter"]) or {}):  # a feature: the line names it in words
+            if (record["comparator"], value) != (">=", 1):
+                errors.append(f"{where}: a feature's record is '>= 1' (the item has it)")
+        elif not any(re.search(rf"(?<![\d,]){re.escape(form)}(?![\d])", written) for form in _written_forms(value)):
             errors.append(f"{where}: value {value} is not written in its line")
     line = str(record["line"])
     # a decontrol note's exemption ("a maximum frame rate equal to or less than 9 Hz") is a condition of its paragraph

@@ -19,6 +19,9 @@ PARAMETERS_FILE = "control_list/parameters.yaml"
 THRESHOLDS_DIR = "control_list/thresholds"
 SUBJECTS_FILE = "control_list/subjects.yaml"
 COMPARATORS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+# A feature (a condition the list states in words, "capable of in-situ steam sterilisation") reads as this unit's
+# 1 when the text names it and 0 when the text says the item lacks it; its records are ">= 1".
+FEATURE_UNIT = "dimensionless"
 MEETS, BELOW, NOT_STATED = "meets", "below", "not_stated"
 # A value counts for a parameter when written this many characters after one of its keywords, or just before it.
 AFTER_KEYWORD_CHARS = 40
@@ -41,13 +44,20 @@ class Parameter:
     """A parameter thresholds are stated in: its id, the unit its values convert to, the words that name it,
     whether it selects which line applies (a wavelength band, a product form) rather than measuring capability, and
     whether its unit alone says what a value is (samples per second are always a converter's rate), so that a value
-    of its kind counts wherever the text names the parameter, not only next to the word."""
+    of its kind counts wherever the text names the parameter, not only next to the word. A feature has `absent`
+    words, by which a text says the item lacks it (its `keywords` then name the feature itself)."""
 
     id: str
     unit: str
     keywords: tuple[str, ...]
     selects: bool = False
     named_by_unit: bool = False
+    absent: tuple[str, ...] = ()
+
+    @property
+    def is_feature(self) -> bool:
+        """Return True for a condition stated in words, read as present (1) or absent (0) rather than measured."""
+        return bool(self.absent)
 
     def keyword_spans(self, text: str) -> list[tuple[int, int]]:
         """Return (start, end) of every keyword in the (normalised) text."""
@@ -121,6 +131,7 @@ def _parameters(path: str) -> dict[str, Parameter]:
             tuple(spec["keywords"]),
             bool(spec.get("selects", False)),
             bool(spec.get("named_by_unit", False)),
+            tuple(spec.get("absent") or ()),
         )
         for name, spec in raw.items()
     }
@@ -214,7 +225,10 @@ def find_stated(
 ) -> StatedQuantity | None:
     """Return the quantity of the parameter's kind written nearest one of its keywords, or None when none is (norm:
     the text's `normalise`, spans: its keywords' spans from `keyword_spans`, when already computed). A parameter
-    `named_by_unit` takes the value of its kind nearest a keyword however far it is written from it."""
+    `named_by_unit` takes the value of its kind nearest a keyword however far it is written from it. A feature reads
+    0 where the text says the item lacks it, else 1 where the text names it (`stated_feature`)."""
+    if parameter.is_feature:
+        return stated_feature(normalise(text) if norm is None else norm, parameter)
     quantities = extract_quantities(text) if quantities is None else quantities
     candidates = [q for q in quantities if same_kind(q.unit, parameter.unit)]
     if not candidates:
@@ -229,6 +243,27 @@ def find_stated(
             if (near or parameter.named_by_unit) and (best_distance is None or abs(distance) < best_distance):
                 best, best_distance = stated, abs(distance)
     return best
+
+
+def stated_feature(norm: str, parameter: Parameter) -> StatedQuantity | None:
+    """Return a feature as the (normalised) text states it: 0 at the first words saying the item lacks it, 1 at the
+    first words naming it, None when the text does neither, or both (a words naming it outside the words saying it
+    is lacking: "a Class II cabinet and a Class III glovebox" are two items)."""
+    lacking = _first_matches(norm, parameter.absent)
+    naming = [m for m in _first_matches(norm, parameter.keywords) if not any(_overlap(m, a) for a in lacking)]
+    if bool(lacking) == bool(naming):
+        return None
+    value, first = (0.0, lacking[0]) if lacking else (1.0, naming[0])
+    return StatedQuantity(value, FEATURE_UNIT, first.start(), first.end(), first.group())
+
+
+def _first_matches(norm: str, words: tuple[str, ...]) -> list[re.Match]:
+    """Return every match of the words in the text, first written first."""
+    return sorted((m for word in words for m in _keyword_pattern(word).finditer(norm)), key=lambda m: m.start())
+
+
+def _overlap(one: re.Match, other: re.Match) -> bool:
+    return one.start() < other.end() and other.start() < one.end()
 
 
 def stated_value(stated: StatedQuantity, threshold: Threshold) -> float:

@@ -137,8 +137,19 @@ def test_a_discrete_transistor_is_not_read_against_the_mmic_lines():
     # 3A001.b.2.a.4: MMICs over 20 W at 3.2-6.8 GHz; 3A001.b.3.a.4: discrete transistors need more than 60 W there
     transistor = "RF FET GaN-on-SiC HEMT, 5.2-5.9 GHz, Psat 45 W (46.5 dBm) pulsed, 50 V, flanged ceramic"
     assert read_labels(transistor, LABELS)["electronics"] == BELOW
-    mmic = "GaN MMIC power amplifier, 5.2-5.9 GHz, Psat 45 W (46.5 dBm) pulsed, 28 V, bare die"
+    mmic = "GaN MMIC power amplifier, 4.4-6.0 GHz, Psat 45 W (46.5 dBm) pulsed, 28 V, bare die"
     assert read_labels(mmic, LABELS)["electronics"] == MEETS
+
+
+def test_an_amplifiers_fractional_bandwidth_is_worked_out_from_its_frequency_range():
+    # 3A001.b.2.a and b.4.a need more than 15 % at 2.7-6.8 GHz, b.2.b and b.4.b more than 10 % above 6.8 GHz
+    assert (
+        read_labels("GaN MMIC power amplifier, 5.2-5.9 GHz (12.6 %), Psat 45 W, bare die", LABELS)["electronics"]
+        == BELOW
+    )
+    radar = "Solid-state X-band transmitter module for marine radar, 9380-9440 MHz, peak output power 200 W"
+    assert read_labels(radar, LABELS)["electronics"] == BELOW
+    assert read_labels("Wideband GaN SSPA 6-18 GHz, output power 100 W, rack mount", LABELS)["electronics"] == MEETS
 
 
 def test_an_oscilloscope_is_not_read_against_the_converter_lines():

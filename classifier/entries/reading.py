@@ -54,6 +54,8 @@ NOT_APPLICABLE = None  # a stated value falls outside a band the provision is fo
 # MIN_FIBRE_DENSITY (the lightest fibres, polyethylene, are about 0.97 g/cm3) is a felt's or a mat's bulk density.
 SPECIFIC = {"specific_modulus": "tensile_modulus", "specific_tensile_strength": "tensile_strength"}
 STANDARD_GRAVITY = 9.80665  # m/s2
+# 3A001.b's "fractional bandwidth" (catalogues state the frequency range it is worked out from)
+FRACTIONAL_BANDWIDTH, FREQUENCY_RANGE = "band_fractional_bandwidth", "rf_frequency"
 MIN_FIBRE_DENSITY = 900.0  # kg/m3
 
 
@@ -128,7 +130,26 @@ def _parameters_read(labels: tuple[str, ...], data: str) -> frozenset[str]:
     trees = _entries_by_label(labels, data)
     recorded = frozenset().union(*(entry.parameters for entries in trees.values() for entry in entries))
     inputs = {name for ratio, stress in SPECIFIC.items() if ratio in recorded for name in (stress, "density")}
+    if FRACTIONAL_BANDWIDTH in recorded:
+        inputs.add(FREQUENCY_RANGE)
     return recorded | inputs
+
+
+def _with_derived(values: dict[str, StatedQuantity]) -> dict[str, StatedQuantity]:
+    """Return values with the fractional bandwidth and the fibres' specific values the text does not state worked
+    out from what it does state."""
+    return _with_specific(_with_fractional_bandwidth(values))
+
+
+def _with_fractional_bandwidth(values: dict[str, StatedQuantity]) -> dict[str, StatedQuantity]:
+    """Return values with the "fractional bandwidth" of a stated frequency range, when the text does not state it:
+    the range's width over its centre frequency, in percent (3A001.b: "2,7 to 3,2 GHz" is 17 %)."""
+    band = values.get(FREQUENCY_RANGE)
+    if FRACTIONAL_BANDWIDTH in values or band is None or band.upper is None or band.upper <= band.value:
+        return values
+    percent = 200.0 * (band.upper - band.value) / (band.upper + band.value)
+    derived = StatedQuantity(percent, "percent", band.start, band.end, band.phrase, band.comparator)
+    return values | {FRACTIONAL_BANDWIDTH: derived}
 
 
 def _with_specific(values: dict[str, StatedQuantity]) -> dict[str, StatedQuantity]:
@@ -226,7 +247,7 @@ def read_labels(text: str, labels: list[str], data: Path | None = None) -> dict[
     ]
     spans = keyword_spans(norm, present)
     found = {p.id: find_stated(text, p, quantities, norm, spans[p.id]) for p in present}
-    values = _with_specific({name: stated for name, stated in found.items() if stated is not None})
+    values = _with_derived({name: stated for name, stated in found.items() if stated is not None})
     if not values:
         return readings
     special = SPECIAL_DESIGN.search(text) is not None

@@ -57,6 +57,8 @@ def _load_model(path: str | None, settings: Settings):
 
 def _print_entries(entries: list[dict]) -> None:
     """Print the suggested control-list entries: code, confidence, the list's lines and the stated parameters."""
+    from classifier.entries.thresholds import FEATURE_UNIT
+
     if not entries:
         return
     print("  control-list entries to check (candidates, not a ruling):")
@@ -67,10 +69,11 @@ def _print_entries(entries: list[dict]) -> None:
         for line in entry["text"]:
             print(f"      {line}")
         for found in entry["parameters"]:
-            stated = f"{found['value']:g} {found['unit']} from {found['phrase']!r}" if found["phrase"] else "not stated"
-            print(
-                f"      {found['status']:<10} {found['paragraph']} {found['parameter']} {found['threshold']}: {stated}"
-            )
+            feature = found["threshold"].endswith(FEATURE_UNIT)  # a condition stated in words: present or absent
+            value = ("present" if found["value"] else "absent") if feature else f"{found['value']:g} {found['unit']}"
+            stated = f"{value} from {found['phrase']!r}" if found["phrase"] else "not stated"
+            needs = "present" if feature else found["threshold"]
+            print(f"      {found['status']:<10} {found['paragraph']} {found['parameter']} {needs}: {stated}")
         for note in entry["decontrol_notes"]:
             print(f"      {note}")
     print(f"  {entries[0]['china']}")

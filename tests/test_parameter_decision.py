@@ -3,7 +3,10 @@ is trusted (learned on validation, recall kept)."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from classifier.entries.decision import ParameterCheck, below_reason, entry_below
+from classifier.entries.suggest import StatedParameter, thresholds_assessed
 
 CODE_LABEL = {"3A001": "electronics", "3A002": "electronics", "7A003": "navigation_avionics"}
 
@@ -92,3 +95,24 @@ def test_a_lacking_feature_is_named_by_the_words_that_say_so():
     entries = [{"entry": "2B352", "parameters": [lacking]}]
     reason = below_reason("biotech", entries, {"2B352": "biotech"}, "Freeze dryer, 30 kg/24 h, no SIP")
     assert reason == 'below 2B352.e: "no SIP", needs in situ sterilisation'
+
+
+def test_the_cli_shows_a_feature_as_present_or_absent_with_the_words_that_say_so(capsys):
+    from classifier.cli import _print_entries
+
+    text = "Pilot freeze dryer, condenser capacity 30 kg/24 h, CIP only (no SIP)"
+    assessments = [StatedParameter.of(a) for a in thresholds_assessed("2B352", text)]
+    entry = {
+        "code": "2B352.e",
+        "score": 0.5,
+        "us_eccn": None,
+        "insufficient_data": False,
+        "text": [],
+        "decontrol_notes": [],
+        "china": "",
+        "parameters": [asdict(p) for p in assessments if p.paragraph == "2B352.e"],
+    }
+    _print_entries([entry])
+    printed = capsys.readouterr().out
+    assert "below      2B352.e in_situ_sterilisation present: absent from 'CIP only'" in printed
+    assert "meets      2B352.e condenser_ice_capacity >= 10 kilogram: 30 kilogram from '30 kg'" in printed

@@ -70,8 +70,12 @@ def _print_entries(entries: list[dict]) -> None:
             print(f"      {line}")
         for found in entry["parameters"]:
             feature = found["threshold"].endswith(FEATURE_UNIT)  # a condition stated in words: present or absent
-            value = ("present" if found["value"] else "absent") if feature else f"{found['value']:g} {found['unit']}"
-            stated = f"{value} from {found['phrase']!r}" if found["phrase"] else "not stated"
+            stated = "not stated"
+            if found["phrase"]:
+                value = (
+                    ("present" if found["value"] else "absent") if feature else f"{found['value']:g} {found['unit']}"
+                )
+                stated = f"{value} from {found['phrase']!r}"
             needs = "present" if feature else found["threshold"]
             print(f"      {found['status']:<10} {found['paragraph']} {found['parameter']} {needs}: {stated}")
         for note in entry["decontrol_notes"]:

@@ -111,3 +111,32 @@ def test_bad_key_shows_a_clear_error(page):
     page.click("#classify-button")
     page.wait_for_selector("#classify-result .error")
     assert "401" in page.inner_text("#classify-result")
+
+
+def test_an_entry_shows_a_feature_as_present_or_absent_with_its_words(page):
+    from dataclasses import asdict
+
+    from classifier.entries.suggest import StatedParameter, thresholds_assessed
+
+    text = "Pilot freeze dryer, condenser capacity 30 kg/24 h, CIP only (no SIP)"
+    parameters = [asdict(StatedParameter.of(a)) for a in thresholds_assessed("2B352", text)]
+    entry = {
+        "entry": "2B352",
+        "code": "2B352.e",
+        "score": 0.5,
+        "us_eccn": None,
+        "insufficient_data": False,
+        "text": ["2B352.e Steam, gas or vapour sterilisable freeze-drying equipment"],
+        "decontrol_notes": [],
+        "parameters": [p for p in parameters if p["paragraph"] == "2B352.e"],
+    }
+    page.set_content(f"<div id='entries'></div>{page.locator('script').last.evaluate('s => s.outerHTML')}")
+    rows = page.evaluate(
+        "e => { document.getElementById('entries').innerHTML = entriesHtml([e]); "
+        "return [...document.querySelectorAll('tr.param')].map(r => r.innerText); }",
+        entry,
+    )
+    feature = next(row for row in rows if "in_situ_sterilisation" in row)
+    assert "present" in feature and "absent from “CIP only”" in feature and "dimensionless" not in feature
+    measured = next(row for row in rows if "condenser_ice_capacity" in row)
+    assert ">= 10 kilogram" in measured and "30 kilogram from “30 kg”" in measured

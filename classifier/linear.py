@@ -56,13 +56,20 @@ class NgramClassifier:
         with config_context(assume_finite=True, skip_parameter_validation=True):  # per-call checks cost ~1 ms
             return sparse.hstack([self.word_vectorizer.transform(texts), self.char_vectorizer.transform(texts)]).tocsr()
 
-    def fit(self, texts: list[str], targets: np.ndarray) -> NgramClassifier:
-        """Fit on texts and a multi-hot target matrix (n_texts x n_labels); return self."""
+    def fit(self, texts: list[str], targets: np.ndarray, sample_weight: np.ndarray | None = None) -> NgramClassifier:
+        """Fit on texts and a multi-hot target matrix (n_texts x n_labels), each text weighted by sample_weight (all
+        1 when None); return self."""
         targets = np.asarray(targets)
         if targets.ndim != 2 or targets.shape != (len(texts), len(self.labels)):
             raise ValueError(f"targets must have shape ({len(texts)}, {len(self.labels)}), got {targets.shape}")
-        estimator = LogisticRegression(C=self.C, max_iter=2000, class_weight="balanced", random_state=self.seed)
-        self.model = OneVsRestClassifier(estimator).fit(self.features(list(texts), fit=True), targets)
+        weights = np.ones(len(texts)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        if weights.shape != (len(texts),):
+            raise ValueError(f"sample_weight must have shape ({len(texts)},), got {weights.shape}")
+        with config_context(enable_metadata_routing=True):  # OneVsRestClassifier passes weights on only when routing
+            estimator = LogisticRegression(C=self.C, max_iter=2000, class_weight="balanced", random_state=self.seed)
+            estimator.set_fit_request(sample_weight=True)
+            features = self.features(list(texts), fit=True)
+            self.model = OneVsRestClassifier(estimator).fit(features, targets, sample_weight=weights)
         self._names = self._coef = self._intercept = None
         return self
 

@@ -1,6 +1,10 @@
 import numpy as np
+import pytest
 
+from classifier.linear import NgramClassifier
+from training.arguments import TrainingArguments
 from training.crossfit import crossfit_ngram, save_crossfit, with_crossfit
+from training.train import ngram_weights
 
 LABELS = ["aerospace", "biotech"]
 TRAIN = [
@@ -44,3 +48,21 @@ def test_validation_rows_are_scored_by_models_that_did_not_see_them(tmp_path):
     mixed = with_crossfit(tmp_path, ["v3", "unseen", "v0"], direct)
     np.testing.assert_array_equal(mixed, np.vstack([out_of_fold[3], direct[1], out_of_fold[0]]))
     assert with_crossfit(tmp_path / "elsewhere", ids, direct) is direct
+
+
+def test_a_heavier_item_pulls_the_ngram_model_further_and_bad_weights_are_refused():
+    texts, targets = _split(TRAIN + [("Zorblax aerosol chamber, garden grade", [0, 0])])
+    even = NgramClassifier(LABELS, seed=0).fit(texts, targets)
+    heavy = NgramClassifier(LABELS, seed=0).fit(texts, targets, np.r_[np.ones(len(TRAIN)), 20.0])
+    probe = ["Zorblax aerosol chamber"]
+    assert heavy.predict_proba(probe)[0, 1] < even.predict_proba(probe)[0, 1] - 0.05  # the negative weighs more
+    with pytest.raises(ValueError, match="sample_weight must have shape"):
+        NgramClassifier(LABELS).fit(texts, targets, np.ones(3))
+
+
+def test_vendor_voice_and_look_alikes_weigh_more_in_the_ngram_fit():
+    split = {"style": ["vendor", "vendor", "line", "datasheet"], "lookalike": [True, False, True, False]}
+    weights = ngram_weights(split, TrainingArguments())
+    np.testing.assert_array_equal(weights, [4.0, 2.0, 2.0, 1.0])
+    even = ngram_weights(split, TrainingArguments(vendor_weight=1.0, lookalike_weight=1.0))
+    np.testing.assert_array_equal(even, np.ones(4))

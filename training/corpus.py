@@ -137,8 +137,8 @@ def load_split(name: str, directory: str | Path | None = None, taxonomy: Taxonom
 
 
 def load_corpus(directory: str | Path | None = None, taxonomy: Taxonomy | None = None):
-    """Return the corpus as a datasets.DatasetDict with train/validation/test, a multi-hot `label_vector` and each
-    item's `entries` (empty when it names none)."""
+    """Return the corpus as a datasets.DatasetDict with train/validation/test, a multi-hot `label_vector`, each
+    item's `entries` (empty when it names none) and whether it is a `lookalike`."""
     from datasets import Dataset, DatasetDict
 
     taxonomy = taxonomy or default_taxonomy()
@@ -147,6 +147,7 @@ def load_corpus(directory: str | Path | None = None, taxonomy: Taxonomy | None =
         records = load_split(name, directory, taxonomy)
         columns = {key: [record[key] for record in records] for key in RECORD_FIELDS}
         columns["entries"] = [record.get("entries") or [] for record in records]
+        columns["lookalike"] = [bool(record.get("lookalike")) for record in records]
         columns["label_vector"] = [
             [1.0 if label in record["labels"] else 0.0 for label in taxonomy.ids] for record in records
         ]

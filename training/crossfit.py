@@ -27,12 +27,15 @@ def crossfit_ngram(
     seed: int,
     folds: int = CROSSFIT_FOLDS,
     on_fit: Callable[[int, int], None] | None = None,
+    weights: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[NgramClassifier, np.ndarray]:
     """Return (n-gram model fitted on train + validation, out-of-fold validation probabilities).
 
     Each validation fold is scored by a model fitted on train plus the other folds (seeded fold assignment).
-    on_fit: called with (fits done, fits in all) after each of the folds + 1 fits.
+    on_fit: called with (fits done, fits in all) after each of the folds + 1 fits. weights: the train and validation
+    items' weights in the fit (`training.train.ngram_weights`), all 1 when not given.
     """
+    train_weights, validation_weights = weights or (np.ones(len(train_texts)), np.ones(len(validation_texts)))
     validation_targets = np.asarray(validation_targets)
     n = len(validation_texts)
     fold_of = np.random.RandomState(seed).permutation(np.arange(n) % folds) if n else np.zeros(0, dtype=int)
@@ -42,6 +45,7 @@ def crossfit_ngram(
         return NgramClassifier(labels, C=C, seed=seed).fit(
             list(train_texts) + [validation_texts[i] for i in rows],
             np.vstack([train_targets, validation_targets[rows]]),
+            np.concatenate([train_weights, np.asarray(validation_weights)[rows]]),
         )
 
     for fold in range(folds):

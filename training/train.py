@@ -69,7 +69,16 @@ def _with_items(records: dict, items: list[dict], labels: list[str]) -> dict:
     extra = {key: [item[key] for item in items] for key in ("id", "text", "labels", "lang", "style", "source")}
     extra["label_vector"] = [[1.0 if label in item["labels"] else 0.0 for label in labels] for item in items]
     extra["entries"] = [item.get("entries") or [] for item in items]
+    extra["lookalike"] = [bool(item.get("lookalike")) for item in items]
     return {key: list(values) + extra[key] for key, values in records.items()}
+
+
+def ngram_weights(split: dict, args: TrainingArguments) -> np.ndarray:
+    """Return each item's weight in the n-gram model's fit: `vendor_weight` for the real vendor voice, times
+    `lookalike_weight` for look-alikes, 1 otherwise."""
+    vendor = np.array([style == "vendor" for style in split["style"]])
+    lookalike = np.array(split["lookalike"], dtype=bool)
+    return np.where(vendor, args.vendor_weight, 1.0) * np.where(lookalike, args.lookalike_weight, 1.0)
 
 
 ENCODER_SETTINGS = ("epochs", "learning_rate", "batch_size", "max_length", "weight_decay", "warmup_ratio", "seed")
@@ -169,11 +178,12 @@ def _train_into(
 ) -> None:
     train, validation = splits["train"], splits["validation"]
     targets = np.array(train["label_vector"])
+    weights = {name: ngram_weights(split, args) for name, split in (("train", train), ("validation", validation))}
     ends = NGRAM_ONLY_STAGE_ENDS if args.ngram_only else STAGE_ENDS
     report("ngram", 0.0)
     if args.ngram_only:  # one fit instead of the cross-fit's six: the head learns from validation items it never saw
         log.info(f"[1/4] n-gram model on {len(train['text'])} training items, scoring validation")
-        ngram = NgramClassifier(labels, C=args.linear_C, seed=args.seed).fit(train["text"], targets)
+        ngram = NgramClassifier(labels, C=args.linear_C, seed=args.seed).fit(train["text"], targets, weights["train"])
         ngram_validation = ngram.predict_proba(validation["text"])
     else:
         log.info(
@@ -189,6 +199,7 @@ def _train_into(
             args.linear_C,
             args.seed,
             on_fit=lambda done, fits: report("ngram", ends["ngram"] * done / fits),
+            weights=(weights["train"], weights["validation"]),
         )
     report("ngram", ends["ngram"])
     members, validation_probs = {"ngram": ngram}, {"ngram": ngram_validation}

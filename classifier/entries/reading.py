@@ -245,8 +245,8 @@ def read_labels(text: str, labels: list[str], data: Path | None = None) -> dict[
         for name in wanted
         if parameters[name].is_feature or any(same_kind(unit, parameters[name].unit) for unit in kinds)
     ]
-    spans = keyword_spans(norm, present)
-    found = {p.id: find_stated(text, p, quantities, norm, spans[p.id]) for p in present}
+    spans = keyword_spans(norm, [p for p in present if not p.is_feature])  # a feature is read from its own words
+    found = {p.id: find_stated(text, p, quantities, norm, spans.get(p.id)) for p in present}
     values = _with_derived({name: stated for name, stated in found.items() if stated is not None})
     if not values:
         return readings

@@ -258,8 +258,14 @@ def stated_feature(norm: str, parameter: Parameter) -> StatedQuantity | None:
 
 
 def _first_matches(norm: str, words: tuple[str, ...]) -> list[re.Match]:
-    """Return every match of the words in the text, first written first."""
-    return sorted((m for word in words for m in _keyword_pattern(word).finditer(norm)), key=lambda m: m.start())
+    """Return the matches of the words in the text, first written first (the longest word where several start at
+    the same place)."""
+    return list(_words_pattern(words).finditer(norm)) if words else []
+
+
+@cache  # one pattern per feature's word list
+def _words_pattern(words: tuple[str, ...]) -> re.Pattern:
+    return re.compile("|".join(_keyword_pattern(word).pattern for word in sorted(words, key=len, reverse=True)), re.I)
 
 
 def _overlap(one: re.Match, other: re.Match) -> bool:

@@ -198,3 +198,45 @@ def test_a_text_that_both_names_a_feature_and_says_it_is_lacking_says_nothing_of
     # words saying it is lacking that contain a word naming it are one statement: "no SIP" is not "SIP"
     sterilisation = load_parameters()["in_situ_sterilisation"]
     assert stated_feature(normalise("Freeze dryer, 20 kg/24 h, no SIP"), sterilisation).value == 0
+
+
+def test_a_value_under_every_line_of_an_entry_is_below_it_even_where_a_line_bounds_it_from_both_sides():
+    # 2B352.e: sterilisable freeze dryers of 10 kg of ice or more, and less than 1000 kg, in 24 hours
+    dryer = "Freeze dryer, condenser capacity {} kg/24 h, steam sterilisable in place (SIP)"
+    assert read_labels(dryer.format(6), LABELS)["biotech"] == BELOW
+    assert read_labels(dryer.format(30), LABELS)["biotech"] == MEETS
+    assert read_labels(dryer.format(2000), LABELS)["biotech"] == NOT_STATED  # above the band: outside it, not below
+    # a frequency under every band of an entry is another band, not a less capable item
+    clock = "Rubidium frequency standard, 10 MHz sine outputs x4, 1PPS, aging 5e-11/month"
+    assert read_labels(clock, LABELS)["electronics"] != BELOW
+
+
+def test_a_feature_named_only_to_be_denied_is_not_read_as_present():
+    sterilisation = load_parameters()["in_situ_sterilisation"]
+    for denied in (
+        "真空冷冻干燥机 冷阱-80℃ 不支持蒸汽灭菌",
+        "Freeze dryer, SIP not available",
+        "凍結乾燥機 蒸気滅菌不可",
+    ):
+        assert stated_feature(normalise(denied), sterilisation) is None, denied
+    assert stated_feature(normalise("Freeze dryer with SIP"), sterilisation).value == 1.0
+
+
+def test_a_line_the_item_is_stated_to_fall_in_keeps_the_other_alternatives_from_reading_below():
+    # 3A002.e.1: network analysers of more than 20 dBm between 43.5 and 110 GHz; 3A002.e.4: more than 110 GHz. A
+    # 67 GHz analyser whose output power is not given may meet e.1, whatever it is of e.4
+    analyser = "Vector network analyser, 10 MHz to 67 GHz, 4 ports, 1.85 mm test ports"
+    assert read_labels(analyser, LABELS)["electronics"] == NOT_STATED
+    assert read_labels(analyser + ", output power +7 dBm at 67 GHz", LABELS)["electronics"] == BELOW
+    assert read_labels(analyser + ", output power +23 dBm at 67 GHz", LABELS)["electronics"] == MEETS
+
+
+def test_co2_lasers_are_read_against_their_own_lines_only():
+    # 6A005 Note 2: CO2 lasers are specified only in 6A005.d (CW output power exceeding 15 kW)
+    co2 = "Slab-discharge CO2 laser, {} kW continuous wave at 10.6 um, RF excited"
+    assert read_labels(co2.format(4), LABELS)["sensors_lasers"] == BELOW
+    assert read_labels(co2.format(20), LABELS)["sensors_lasers"] == MEETS
+    # 6A005.a.6: 975-1150 nm, single transverse mode output over 1000 W
+    fibre = "Single-mode ytterbium fibre laser, wavelength 1070 nm, output power {} W, M2 < 1.1"
+    assert read_labels(fibre.format(1500), LABELS)["sensors_lasers"] == MEETS
+    assert read_labels(fibre.format(300), LABELS)["sensors_lasers"] == BELOW

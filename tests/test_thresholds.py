@@ -157,10 +157,14 @@ def test_a_record_may_take_its_line_from_a_decontrol_note_on_its_paragraph(data_
 
 def test_data_check_catches_a_bad_subject(data_copy):
     subjects = data_copy / "control_list" / "subjects.yaml"
-    subjects.write_text("1C216: [maraging]\n1C999: [unobtainium]\n2B352.h: []\n", encoding="utf-8")
+    subjects.write_text(
+        "1C216: [maraging]\n1C999: [unobtainium]\n2B352.h: []\n6A005.a: {not: [CO2]}\n6A005.b: {not: []}\n",
+        encoding="utf-8",
+    )
     errors = threshold_errors(data_copy)
-    assert len(errors) == 2, errors
+    assert len(errors) == 3, errors
     assert "'1C999' is not an entry or paragraph" in errors[0] and "'2B352.h' needs a list of words" in errors[1]
+    assert "'6A005.b' needs a list of words" in errors[2]
 
 
 def test_a_converters_rate_counts_wherever_the_text_names_the_converter():

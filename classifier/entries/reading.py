@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -33,6 +33,7 @@ from classifier.entries.thresholds import (
     COMPARATORS,
     MEETS,
     NOT_STATED,
+    Parameter,
     Threshold,
     find_stated,
     keyword_spans,
@@ -49,6 +50,10 @@ READING_VALUES = {MEETS: 1, BELOW: -1, NOT_STATED: 0}
 ALL_OF = re.compile(r"\b(?:all|both) (?:of )?the following", re.IGNORECASE)
 MAX_ORDERS_APART = 3
 NOT_APPLICABLE = None  # a stated value falls outside a band the provision is for: it says nothing about the label
+# A line whose selectors (a frequency band) the item is stated to fall in, and one of whose other conditions is not
+# stated: the item may meet it, so other alternatives being below says nothing (a 67 GHz network analyser, output
+# power not given, may meet 3A002.e.1, whatever it is of 3A002.e.4's 110 GHz).
+UNDECIDED = "undecided"
 # The list states fibres' "specific modulus" and "specific tensile strength" (a stress over density times g, in
 # metres); catalogues state the stress and the density, from which they are worked out. A density below
 # MIN_FIBRE_DENSITY (the lightest fibres, polyethylene, are about 0.97 g/cm3) is a felt's or a mat's bulk density.
@@ -71,6 +76,7 @@ class Provision:
     children: tuple[Provision, ...]
     all_of: bool
     parameters: frozenset[str]  # of the records here and below
+    floors: dict[str, tuple[float, str]] = field(default_factory=dict, compare=False, hash=False)  # see `_floors`
 
 
 def _selectors(records: tuple[Threshold, ...], selecting: frozenset[str]) -> frozenset[str]:
@@ -82,10 +88,38 @@ def _selectors(records: tuple[Threshold, ...], selecting: frozenset[str]) -> fro
     return frozenset(lower & upper) | {r.parameter for r in records if r.parameter in selecting}
 
 
+def _floors(records: dict[str, list[Threshold]], parameters: dict[str, Parameter]) -> dict[str, tuple[float, str]]:
+    """Return, per measured parameter, the least value any line of an entry admits (value, unit), where
+    every line that names the parameter bounds it from below: a value under it is below the whole entry, even where
+    a line bounds the parameter from both sides (2B352.e: freeze dryers of 10 kg of ice or more and less than
+    1000 kg). A parameter that some line bounds only from above ("axis travel less than 1 m") has no floor, nor has a
+    frequency: a carrier below a line's band is in another band, not a less capable item (a 10 MHz clock output says
+    nothing about 3A002's microwave instruments)."""
+    frequencies = {name for name, parameter in parameters.items() if same_kind(parameter.unit, "hertz")}
+    lowest: dict[str, float] = {}
+    open_below: set[str] = set()
+    for line in records.values():
+        for name in {r.parameter for r in line if not parameters[r.parameter].selects} - frequencies:
+            unit = parameters[name].unit
+            bounds = [
+                convert(r.value, r.unit, unit) for r in line if r.parameter == name and r.comparator in (">", ">=")
+            ]
+            if bounds:
+                lowest[name] = min(lowest.get(name, math.inf), max(bounds))
+            else:
+                open_below.add(name)
+    return {name: (value, parameters[name].unit) for name, value in lowest.items() if name not in open_below}
+
+
 def _provision(
-    path: str, texts: dict[str, str], children: dict[str, list[str]], records: dict[str, list[Threshold]], selecting
+    path: str,
+    texts: dict[str, str],
+    children: dict[str, list[str]],
+    records: dict[str, list[Threshold]],
+    selecting: frozenset[str],
+    floors: dict[str, tuple[float, str]],
 ) -> Provision:
-    subs = tuple(_provision(child, texts, children, records, selecting) for child in children.get(path, ()))
+    subs = tuple(_provision(child, texts, children, records, selecting, floors) for child in children.get(path, ()))
     own = tuple(records.get(path, ()))
     return Provision(
         path,
@@ -94,10 +128,11 @@ def _provision(
         subs,
         bool(ALL_OF.search(texts.get(path, ""))),
         frozenset().union(*(sub.parameters for sub in subs)) | {r.parameter for r in own},
+        floors,
     )
 
 
-def _entry_tree(code: str, records: dict[str, list[Threshold]], selecting: frozenset[str]) -> Provision:
+def _entry_tree(code: str, records: dict[str, list[Threshold]], parameters: dict[str, Parameter]) -> Provision:
     """Return an entry's provision tree: its lines, plus each recorded paragraph and the steps above it."""
     texts = control_list().entry(code).provisions
     paths = set(texts) | {".".join(path.split(".")[:n]) for path in records for n in range(1, path.count(".") + 2)}
@@ -105,14 +140,15 @@ def _entry_tree(code: str, records: dict[str, list[Threshold]], selecting: froze
     for path in sorted(paths):
         if "." in path:
             children.setdefault(path.rsplit(".", 1)[0], []).append(path)
-    return _provision(code, texts, children, records, selecting)
+    selecting = frozenset(name for name, parameter in parameters.items() if parameter.selects)
+    return _provision(code, texts, children, records, selecting, _floors(records, parameters))
 
 
 @lru_cache(maxsize=8)
 def _entries_by_label(labels: tuple[str, ...], data: str) -> dict[str, tuple[Provision, ...]]:
     """Return, per label, the provision trees of its entries that have threshold records."""
     taxonomy = default_taxonomy()
-    selecting = frozenset(name for name, parameter in load_parameters(Path(data)).items() if parameter.selects)
+    parameters = load_parameters(Path(data))
     by_code: dict[str, dict[str, list[Threshold]]] = {}
     for threshold in load_thresholds(Path(data)):
         by_code.setdefault(threshold.code, {}).setdefault(threshold.paragraph, []).append(threshold)
@@ -120,7 +156,7 @@ def _entries_by_label(labels: tuple[str, ...], data: str) -> dict[str, tuple[Pro
     for code, records in by_code.items():
         label = taxonomy.label_for_code(code)
         if label in trees:
-            trees[label].append(_entry_tree(code, records, selecting))
+            trees[label].append(_entry_tree(code, records, parameters))
     return {label: tuple(entries) for label, entries in trees.items()}
 
 
@@ -169,32 +205,44 @@ def _with_specific(values: dict[str, StatedQuantity]) -> dict[str, StatedQuantit
     return derived
 
 
-def _implausible(value: float, threshold: float) -> bool:
-    """Return True when a stated value is so many orders of magnitude from a threshold (MAX_ORDERS_APART) that it is
-    more likely another quantity in the same unit (an ultimate vacuum read as a working pressure) than the parameter."""
-    if value <= 0 or threshold <= 0:
-        return False
-    return abs(math.log10(value / threshold)) > MAX_ORDERS_APART
+def _implausible(stated: StatedQuantity, record: Threshold) -> bool:
+    """Return True when a stated value (each end of a stated range) is so many orders of magnitude from a threshold
+    (MAX_ORDERS_APART) that it is more likely another quantity in the same unit (an ultimate vacuum read as a working
+    pressure) than the parameter."""
+    ends = [stated.value] if stated.upper is None else [stated.value, stated.upper]
+    return all(_orders_apart(convert(end, stated.unit, record.unit), record.value) for end in ends)
+
+
+def _orders_apart(value: float, threshold: float) -> bool:
+    return value > 0 and threshold > 0 and abs(math.log10(value / threshold)) > MAX_ORDERS_APART
 
 
 def _line_status(provision: Provision, values: dict[str, StatedQuantity]) -> str | None:
     """Return MEETS when every record of a line is stated (in values) and holds, BELOW when a stated one does not
-    hold, NOT_APPLICABLE when a stated value falls outside what one of its selectors allows, else NOT_STATED."""
+    hold, NOT_APPLICABLE when a stated value falls outside what one of its selectors allows, UNDECIDED when the item
+    is of the kind the line's selectors ask for but a condition is not stated, else NOT_STATED."""
     statuses = []
+    selected = bool(provision.selectors)
     for record in provision.records:
         stated = values.get(record.parameter)
-        if stated is None:
+        if stated is None or _implausible(stated, record):
             statuses.append(NOT_STATED)
+            selected &= record.parameter not in provision.selectors
             continue
         value = stated_value(stated, record)
-        if _implausible(value, record.value):
-            statuses.append(NOT_STATED)
-            continue
         holds = COMPARATORS[record.comparator](value, record.value)
-        if not holds and record.parameter in provision.selectors:
+        if not holds and record.parameter in provision.selectors and not _under_floor(provision, record, value):
             return NOT_APPLICABLE
         statuses.append(MEETS if holds else BELOW)
-    return _all_of(statuses)
+    status = _all_of(statuses)
+    return UNDECIDED if status == NOT_STATED and selected else status
+
+
+def _under_floor(provision: Provision, record: Threshold, value: float) -> bool:
+    """Return True when a value (in the record's unit) is less than every value the provision's entry admits for the
+    record's parameter (`_floors`)."""
+    floor = provision.floors.get(record.parameter)
+    return floor is not None and value < convert(*floor, record.unit)
 
 
 def _all_of(statuses: list[str | None]) -> str | None:
@@ -203,7 +251,9 @@ def _all_of(statuses: list[str | None]) -> str | None:
         return NOT_APPLICABLE
     if BELOW in statuses:
         return BELOW
-    return MEETS if all(status == MEETS for status in statuses) else NOT_STATED
+    if all(status == MEETS for status in statuses):
+        return MEETS
+    return UNDECIDED if UNDECIDED in statuses else NOT_STATED
 
 
 def _any_of(statuses: list[str | None]) -> str | None:
@@ -211,7 +261,10 @@ def _any_of(statuses: list[str | None]) -> str | None:
     known = [status for status in statuses if status is not NOT_APPLICABLE]
     if not known:
         return NOT_APPLICABLE
-    return MEETS if MEETS in known else BELOW if BELOW in known else NOT_STATED
+    for status in (MEETS, UNDECIDED, BELOW):
+        if status in known:
+            return status
+    return NOT_STATED
 
 
 def _status(provision: Provision, values: dict[str, StatedQuantity], unnamed: frozenset[str]) -> str | None:

@@ -112,8 +112,10 @@ def _subject_errors(path: Path) -> list[str]:
     for key, terms in raw.items():
         if not control_list().has_paragraph(str(key)):
             errors.append(f"{path}: {key!r} is not an entry or paragraph of the Annex I text")
+        if isinstance(terms, dict) and set(terms) == {"not"}:
+            terms = terms["not"]
         if not isinstance(terms, list) or not terms or not all(isinstance(t, str) and t.strip() for t in terms):
-            errors.append(f"{path}: {key!r} needs a list of words")
+            errors.append(f"{path}: {key!r} needs a list of words (or {{not: [words]}})")
     return errors
 
 

@@ -23,6 +23,14 @@ COMPARATORS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": oper
 # 1 when the text names it and 0 when the text says the item lacks it; its records are ">= 1".
 FEATURE_UNIT = "dimensionless"
 MEETS, BELOW, NOT_STATED = "meets", "below", "not_stated"
+# Words that deny a feature named right after them ("no VHP", "不支持蒸汽灭菌") or right before them ("蒸気滅菌不可").
+NEGATION_BEFORE = re.compile(
+    r"(?:\b(?:no|not|non|without)[\s-]*|(?:不支持|不具备|不具有|不带|不含|不可|不能|无|没有|非)\s*)$", re.I
+)
+NEGATION_AFTER = re.compile(
+    r"\s*(?:not (?:available|supported|included|possible)|unavailable|なし|無し|不可|非対応|未対応|できません|不支持)",
+    re.I,
+)
 # A value counts for a parameter when written this many characters after one of its keywords, or just before it.
 AFTER_KEYWORD_CHARS = 40
 BEFORE_KEYWORD_CHARS = 12
@@ -156,27 +164,40 @@ def _thresholds(directory: str) -> tuple[Threshold, ...]:
     return tuple(records)
 
 
+@dataclass(frozen=True)
+class Subject:
+    """What an entry or paragraph of subjects.yaml is for: words of which the text must name one (a list in the
+    file), or words naming items it does not cover (`{not: [...]}`: CO2 lasers are specified only in 6A005.d)."""
+
+    named: tuple[str, ...] = ()
+    excluded: tuple[str, ...] = ()
+
+    def applies(self, norm: str) -> bool:
+        """Return True when the (normalised) text is about what the entry or paragraph covers."""
+        names = [_keyword_pattern(term).search(norm) for term in self.named]
+        if self.named and not any(names):
+            return False
+        return not any(_keyword_pattern(term).search(norm) for term in self.excluded)
+
+
 @lru_cache(maxsize=4)
-def _subjects(path: str) -> dict[str, tuple[str, ...]]:
+def _subjects(path: str) -> dict[str, Subject]:
     raw = read_yaml(Path(path)) if Path(path).exists() else None
-    return {str(key): tuple(terms) for key, terms in (raw or {}).items()}
-
-
-def load_subjects(data: Path | None = None) -> dict[str, tuple[str, ...]]:
-    """Return entry code or paragraph -> the words that name what it controls (data/control_list/subjects.yaml)."""
-    return _subjects(str((data or get_settings().data_dir) / SUBJECTS_FILE))
+    return {
+        str(key): Subject(excluded=tuple(terms["not"])) if isinstance(terms, dict) else Subject(named=tuple(terms))
+        for key, terms in (raw or {}).items()
+    }
 
 
 def unnamed_subjects(norm: str, data: Path | None = None) -> frozenset[str]:
-    """Return the entries and paragraphs of subjects.yaml whose subject the (normalised) text does not name."""
+    """Return the entries and paragraphs of subjects.yaml that the (normalised) text is not about: it names none of
+    their subject words, or names an item they do not cover."""
     return _unnamed(norm, str((data or get_settings().data_dir) / SUBJECTS_FILE))
 
 
 @lru_cache(maxsize=1024)  # a text's entry suggestions ask once per candidate entry
 def _unnamed(norm: str, path: str) -> frozenset[str]:
-    return frozenset(
-        key for key, terms in _subjects(path).items() if not any(_keyword_pattern(term).search(norm) for term in terms)
-    )
+    return frozenset(key for key, subject in _subjects(path).items() if not subject.applies(norm))
 
 
 def under(paragraph: str, paths: frozenset[str]) -> bool:
@@ -250,11 +271,21 @@ def stated_feature(norm: str, parameter: Parameter) -> StatedQuantity | None:
     first words naming it, None when the text does neither, or both (a words naming it outside the words saying it
     is lacking: "a Class II cabinet and a Class III glovebox" are two items)."""
     lacking = _first_matches(norm, parameter.absent)
-    naming = [m for m in _first_matches(norm, parameter.keywords) if not any(_overlap(m, a) for a in lacking)]
+    naming = [
+        m
+        for m in _first_matches(norm, parameter.keywords)
+        if not any(_overlap(m, a) for a in lacking) and not _negated(norm, m)
+    ]
     if bool(lacking) == bool(naming):
         return None
     value, first = (0.0, lacking[0]) if lacking else (1.0, naming[0])
     return StatedQuantity(value, FEATURE_UNIT, first.start(), first.end(), first.group())
+
+
+def _negated(norm: str, match: re.Match) -> bool:
+    """Return True when the words next to a feature's name deny it ("no VHP", "不支持蒸汽灭菌", "蒸気滅菌不可"): the
+    name is then not a sign of the feature, nor of its absence unless the feature's `absent` words say so."""
+    return bool(NEGATION_BEFORE.search(norm, 0, match.start()) or NEGATION_AFTER.match(norm, match.end()))
 
 
 def _first_matches(norm: str, words: tuple[str, ...]) -> list[re.Match]:

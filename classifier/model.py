@@ -14,9 +14,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from classifier.entries.decision import ParameterCheck, below_reason
+from classifier.entries.decision import ParameterCheck
 from classifier.entries.ranking import RANKER_DIR, EntryRanker
-from classifier.entries.reading import reading_matrix
+from classifier.entries.reading import below_reasons, reading_matrix
 from classifier.entries.suggest import suggest_entries
 from classifier.evidence import explain
 from classifier.head import EnsembleHead
@@ -334,30 +334,24 @@ class DualUseClassifier:
         scores = self.score_rows(texts, member_probs)
         if self.parameter_check is None or not self.parameter_check.labels_:
             return scores.decisions
-        labels, near, wanted = self.named(scores)
-        labels, _, _ = self.demote_below(texts, labels, near, self.entries(texts, wanted))
+        labels, near, _ = self.named(scores)
+        labels, _, _ = self.demote_below(texts, labels, near)
         return np.array([[int(label in given) for label in self.labels] for given in labels], dtype=np.int8)
 
-    def below_reasons(self, texts: list[str], labels: list[list[str]], entries: list[list[dict]]) -> list[dict]:
-        """Return, per text, label -> why the stated parameters fall below every candidate entry of that label."""
-        if self.entry_ranker is None:
-            return [{} for _ in texts]
-        code_label = self.entry_ranker.code_label()
-        found = []
-        for text, wanted, candidates in zip(texts, labels, entries):
-            reasons = {label: below_reason(label, candidates, code_label, text) for label in wanted}
-            found.append({label: reason for label, reason in reasons.items() if reason})
-        return found
+    def below_reasons(self, texts: list[str], labels: list[list[str]]) -> list[dict]:
+        """Return, per text, label -> why the text's stated parameters are below that label's entries (for each of
+        its labels that reads below)."""
+        return [below_reasons(text, wanted) if wanted else {} for text, wanted in zip(texts, labels)]
 
-    def demote_below(self, texts: list[str], labels: list[list[str]], near: list[list[str]], entries: list[list[dict]]):
-        """Return (labels, uncertain, below) after the parameter check: a trusted label whose candidate entries are
-        all below their thresholds moves to uncertain, with the reason."""
+    def demote_below(self, texts: list[str], labels: list[list[str]], near: list[list[str]]):
+        """Return (labels, uncertain, below) after the parameter check: a trusted label whose reading is below moves
+        to uncertain, with the reason."""
         if self.parameter_check is None or not self.parameter_check.labels_:  # nothing to demote: no work per row
             return labels, near, [{} for _ in texts]
         trusted = [[label for label in given if label in self.parameter_check.labels_] for given in labels]
         checked = [
             self.parameter_check.apply(given, doubtful, reasons)
-            for given, doubtful, reasons in zip(labels, near, self.below_reasons(texts, trusted, entries))
+            for given, doubtful, reasons in zip(labels, near, self.below_reasons(texts, trusted))
         ]
         return [c[0] for c in checked], [c[1] for c in checked], [c[2] for c in checked]
 
@@ -413,7 +407,7 @@ class DualUseClassifier:
         else:
             evidence = [{} for _ in cascade.valid]
         entries = self.entries(cascade.texts, wanted, cascade.features.get(explainer[0]) if explainer else None)
-        labels, near, below = self.demote_below(cascade.texts, labels, near, entries)
+        labels, near, below = self.demote_below(cascade.texts, labels, near)
         names = list(self.members)
         rounded = np.round(scores.probs, 4).tolist()
         for row, index in enumerate(cascade.valid):

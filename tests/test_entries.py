@@ -140,16 +140,14 @@ def test_cli_classify_prints_entries_and_label_adds_a_json_column(quick_model_di
     assert all({"list", "code", "parameters", "score", "insufficient_data"} <= set(e) for e in entries[0])
 
 
-def test_a_trusted_label_below_all_its_entries_is_left_uncertain_with_the_reason(quick_model):
+def test_a_trusted_label_that_reads_below_is_left_uncertain_with_the_reason(quick_model):
     model = copy.copy(quick_model)
     model.parameter_check = ParameterCheck.from_dict({"labels": ["navigation_avionics"]})
-    below = {"paragraph": "7A003.a.1", "status": "below", "value": 2.0, "unit": "nautical_mile / hour"}
-    entries = [[{"entry": "7A003", "parameters": [{**below, "threshold": "<= 0.8 nautical_mile / hour"}]}]]
-    labels, uncertain, reasons = model.demote_below([INS_WEAK_TEXT], [["navigation_avionics"]], [[]], entries)
+    labels, uncertain, reasons = model.demote_below([INS_WEAK_TEXT], [["navigation_avionics"]], [[]])
     assert labels == [[]] and uncertain == [["navigation_avionics"]]
-    assert reasons[0]["navigation_avionics"].startswith("below 7A003.a.1: 2 nautical_mile / hour")
-    without_candidates = model.demote_below([INS_WEAK_TEXT], [["navigation_avionics"]], [[]], [[]])
-    assert without_candidates == ([["navigation_avionics"]], [[]], [{}])
+    assert reasons[0]["navigation_avionics"].startswith("below 7A003.a.1: ")
+    met = INS_WEAK_TEXT.replace("2 nm/h", "0.5 nm/h")
+    assert model.demote_below([met], [["navigation_avionics"]], [[]]) == ([["navigation_avionics"]], [[]], [{}])
 
 
 def test_an_entrys_thresholds_are_not_checked_against_a_text_that_does_not_name_its_subject():

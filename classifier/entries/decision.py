@@ -1,11 +1,11 @@
-"""Parameters in the decision: a label whose candidate entries all have their stated parameters below every threshold
-is not flagged; it stays uncertain with the reason ("below 7A003.a.1: 2 nautical_mile / hour, needs <= 0.8").
+"""Parameters in the decision: a label whose reading is below (`classifier.entries.reading`: its entries' lines that
+the text states something about are below, none is met and none is undecided) is not flagged; it stays uncertain
+with the reason ("below 6A005.d.3.a: 4 kW, needs > 15 kilowatt").
 
-An entry counts as below only when the text states every parameter the entry's thresholds are written in and each
-falls short; one stated value below one sub-paragraph says nothing about the others. Text that points to special
-design for a military or controlled use ("specially designed", "missile", 军用, ミサイル) is never demoted; marketing
-puffery ("military grade", "MIL-STD-810") is not such a sign. How far to trust the rule is learned per label on
-validation: a label is demoted only where the rule was right there, and dual-use recall stays at its target.
+Text that points to special design for a military or controlled use ("specially designed", "missile", 军用, ミサイル)
+never reads below; marketing puffery ("military grade", "MIL-STD-810") is not such a sign. How far to trust the rule
+is learned per label on validation: a label is demoted only where the rule was right there, and dual-use recall stays
+at its target.
 """
 
 from __future__ import annotations
@@ -14,40 +14,13 @@ import re
 
 import numpy as np
 
-from classifier.entries.thresholds import BELOW, FEATURE_UNIT
-
 SPECIAL_DESIGN = re.compile(
     r"specially designed|military(?![- ]?(?:grade|standard|spec|style|look))|missile|munition|warhead|weapon|"
-    r"军用|軍用|军工|军品|导弹|弹药|武器|ミサイル|兵器|防衛省|自衛隊",
+    r"军用|軍用|军工(?!级|品质)|军品|导弹|弹药|武器|ミサイル|兵器|防衛省|自衛隊",
     re.IGNORECASE,
 )
 MIN_PRECISION = 0.8  # on validation, the share of a label's demotions that were right
 MIN_SUPPORT = 2  # demotions seen on validation before a label's rule is trusted
-
-
-def entry_below(entry: dict) -> bool:
-    """Return True when the entry has thresholds and the text states each of them, all below."""
-    parameters = entry["parameters"]
-    return bool(parameters) and all(p["status"] == BELOW for p in parameters)
-
-
-def below_reason(label: str, entries: list[dict], code_label: dict[str, str], text: str) -> str | None:
-    """Return why a label's candidates are all below their thresholds, or None when they are not (or the text points
-    to special design, or the label has no candidates)."""
-    mine = [entry for entry in entries if code_label.get(entry["entry"]) == label]
-    if not mine or not all(entry_below(entry) for entry in mine) or SPECIAL_DESIGN.search(text):
-        return None
-    return "; ".join(
-        f"below {entry['parameters'][0]['paragraph']}: {_shortfall(entry['parameters'][0])}" for entry in mine
-    )
-
-
-def _shortfall(parameter: dict) -> str:
-    """Return how a stated parameter falls short: its value against the threshold, or the words saying the item
-    lacks a feature the line asks for."""
-    if parameter["unit"] == FEATURE_UNIT:
-        return f'"{parameter["phrase"]}", needs {parameter["parameter"].replace("_", " ")}'
-    return f"{parameter['value']:g} {parameter['unit']}, needs {parameter['threshold']}"
 
 
 class ParameterCheck:

@@ -31,6 +31,7 @@ from classifier.entries.quantities import StatedQuantity, extract_quantities, no
 from classifier.entries.thresholds import (
     BELOW,
     COMPARATORS,
+    FEATURE_UNIT,
     MEETS,
     NOT_STATED,
     Parameter,
@@ -49,6 +50,7 @@ from classifier.taxonomy import default_taxonomy
 READING_VALUES = {MEETS: 1, BELOW: -1, NOT_STATED: 0}
 ALL_OF = re.compile(r"\b(?:all|both) (?:of )?the following", re.IGNORECASE)
 MAX_ORDERS_APART = 3
+MAX_REASONS = 3  # shortfalls quoted in a below reason
 NOT_APPLICABLE = None  # a stated value falls outside a band the provision is for: it says nothing about the label
 # A line whose selectors (a frequency band) the item is stated to fall in, and one of whose other conditions is not
 # stated: the item may meet it, so other alternatives being below says nothing (a 67 GHz network analyser, output
@@ -285,9 +287,57 @@ def _status(provision: Provision, values: dict[str, StatedQuantity], unnamed: fr
 def read_labels(text: str, labels: list[str], data: Path | None = None) -> dict[str, str]:
     """Return each label's reading of the text: MEETS when one of its entries is met, BELOW when one the text states
     something about is below and none is met (and no sign of special design), else NOT_STATED."""
+    readings = dict.fromkeys(labels, NOT_STATED)
+    for label, read in _readings(text, labels, data).items():
+        readings[label] = read.status
+    return readings
+
+
+def below_reasons(text: str, labels: list[str], data: Path | None = None) -> dict[str, str]:
+    """Return, for each label that reads BELOW, why: the lines whose stated values fall short, best first ("below
+    2B352.e: 6 kg, needs >= 10 kilogram")."""
+    found = {}
+    for label, read in _readings(text, labels, data).items():
+        if read.status == BELOW:
+            lines = [line for tree in read.trees for line in _shortfalls(tree, read.values, read.unnamed)]
+            found[label] = "; ".join(list(dict.fromkeys(lines))[:MAX_REASONS])
+    return found
+
+
+def _shortfalls(provision: Provision, values: dict[str, StatedQuantity], unnamed: frozenset[str]) -> list[str]:
+    """Return, for a provision that reads BELOW, each of its lines' stated values that fall short of a record."""
+    if _status(provision, values, unnamed) != BELOW:
+        return []
+    found = []
+    if provision.records and _line_status(provision, values) == BELOW:
+        for record in provision.records:
+            stated = values.get(record.parameter)
+            if stated is not None and not COMPARATORS[record.comparator](stated_value(stated, record), record.value):
+                found.append(f"below {provision.path}: {_shortfall(stated, record)}")
+    return found + [line for child in provision.children for line in _shortfalls(child, values, unnamed)]
+
+
+def _shortfall(stated: StatedQuantity, record: Threshold) -> str:
+    """Return how a stated value falls short of a record, or the words saying the item lacks a feature."""
+    if stated.unit == FEATURE_UNIT:
+        return f'"{stated.phrase}", needs {record.parameter.replace("_", " ")}'
+    return f"{stated.phrase}, needs {record.comparator} {record.value:g} {record.unit}"
+
+
+@dataclass(frozen=True)
+class _LabelReading:
+    """A label's MEETS or BELOW reading, with what it was read from."""
+
+    status: str
+    trees: tuple[Provision, ...]  # the label's entries
+    values: dict[str, StatedQuantity]  # the text's stated parameters
+    unnamed: frozenset[str]  # the paragraphs the text is not about (subjects.yaml)
+
+
+def _readings(text: str, labels: list[str], data: Path | None) -> dict[str, _LabelReading]:
+    """Return each label that reads MEETS or BELOW, with its reading."""
     data = data or get_settings().data_dir
     entries = _entries_by_label(tuple(labels), str(data))
-    readings = dict.fromkeys(labels, NOT_STATED)
     quantities = extract_quantities(text)
     parameters = load_parameters(data)
     wanted = _parameters_read(tuple(labels), str(data))
@@ -302,13 +352,14 @@ def read_labels(text: str, labels: list[str], data: Path | None = None) -> dict[
     found = {p.id: find_stated(text, p, quantities, norm, spans.get(p.id)) for p in present}
     values = _with_derived({name: stated for name, stated in found.items() if stated is not None})
     if not values:
-        return readings
+        return {}
     special = SPECIAL_DESIGN.search(text) is not None
     unnamed = unnamed_subjects(norm, data)
+    readings = {}
     for label, trees in entries.items():
         status = _any_of([_status(entry, values, unnamed) for entry in trees])
         if status == MEETS or (status == BELOW and not special):
-            readings[label] = status
+            readings[label] = _LabelReading(status, trees, values, unnamed)
     return readings
 
 

@@ -334,16 +334,23 @@ class DualUseClassifier:
         scores = self.score_rows(texts, member_probs)
         if self.parameter_check is None or not self.parameter_check.labels_:
             return scores.decisions
-        labels, near, _ = self.named(scores)
-        labels, _, _ = self.demote_below(texts, labels, near)
+        labels, near, wanted = self.named(scores)
+        labels, _, _ = self.demote_below(texts, labels, near, self.entries(texts, wanted))
         return np.array([[int(label in given) for label in self.labels] for given in labels], dtype=np.int8)
 
-    def below_reasons(self, texts: list[str], labels: list[list[str]]) -> list[dict]:
-        """Return, per text, label -> why the text's stated parameters are below that label's entries (for each of
-        its labels that reads below)."""
-        return [below_reasons(text, wanted) if wanted else {} for text, wanted in zip(texts, labels)]
+    def below_reasons(self, texts: list[str], labels: list[list[str]], entries: list[list[dict]]) -> list[dict]:
+        """Return, per text, label -> why the text's stated parameters are below the label's candidate entries (for
+        each of its labels whose candidates read below)."""
+        if self.entry_ranker is None:
+            return [{} for _ in texts]
+        code_label = self.entry_ranker.code_label()
+        found = []
+        for text, wanted, candidates in zip(texts, labels, entries):
+            about = {label: [e["entry"] for e in candidates if code_label.get(e["entry"]) == label] for label in wanted}
+            found.append(below_reasons(text, about) if wanted else {})
+        return found
 
-    def demote_below(self, texts: list[str], labels: list[list[str]], near: list[list[str]]):
+    def demote_below(self, texts: list[str], labels: list[list[str]], near: list[list[str]], entries: list[list[dict]]):
         """Return (labels, uncertain, below) after the parameter check: a trusted label whose reading is below moves
         to uncertain, with the reason."""
         if self.parameter_check is None or not self.parameter_check.labels_:  # nothing to demote: no work per row
@@ -351,7 +358,7 @@ class DualUseClassifier:
         trusted = [[label for label in given if label in self.parameter_check.labels_] for given in labels]
         checked = [
             self.parameter_check.apply(given, doubtful, reasons)
-            for given, doubtful, reasons in zip(labels, near, self.below_reasons(texts, trusted))
+            for given, doubtful, reasons in zip(labels, near, self.below_reasons(texts, trusted, entries))
         ]
         return [c[0] for c in checked], [c[1] for c in checked], [c[2] for c in checked]
 
@@ -407,7 +414,7 @@ class DualUseClassifier:
         else:
             evidence = [{} for _ in cascade.valid]
         entries = self.entries(cascade.texts, wanted, cascade.features.get(explainer[0]) if explainer else None)
-        labels, near, below = self.demote_below(cascade.texts, labels, near)
+        labels, near, below = self.demote_below(cascade.texts, labels, near, entries)
         names = list(self.members)
         rounded = np.round(scores.probs, 4).tolist()
         for row, index in enumerate(cascade.valid):

@@ -143,11 +143,14 @@ def test_cli_classify_prints_entries_and_label_adds_a_json_column(quick_model_di
 def test_a_trusted_label_that_reads_below_is_left_uncertain_with_the_reason(quick_model):
     model = copy.copy(quick_model)
     model.parameter_check = ParameterCheck.from_dict({"labels": ["navigation_avionics"]})
-    labels, uncertain, reasons = model.demote_below([INS_WEAK_TEXT], [["navigation_avionics"]], [[]])
+    candidates = [[{"entry": "7A003"}]]
+    labels, uncertain, reasons = model.demote_below([INS_WEAK_TEXT], [["navigation_avionics"]], [[]], candidates)
     assert labels == [[]] and uncertain == [["navigation_avionics"]]
     assert reasons[0]["navigation_avionics"].startswith("below 7A003.a.1: ")
     met = INS_WEAK_TEXT.replace("2 nm/h", "0.5 nm/h")
-    assert model.demote_below([met], [["navigation_avionics"]], [[]]) == ([["navigation_avionics"]], [[]], [{}])
+    kept = ([["navigation_avionics"]], [[]], [{}])
+    assert model.demote_below([met], [["navigation_avionics"]], [[]], candidates) == kept
+    assert model.demote_below([INS_WEAK_TEXT], [["navigation_avionics"]], [[]], [[]]) == kept  # no candidates
 
 
 def test_an_entrys_thresholds_are_not_checked_against_a_text_that_does_not_name_its_subject():

@@ -9,26 +9,31 @@ from classifier.entries.decision import ParameterCheck
 from classifier.entries.reading import below_reasons
 from classifier.entries.suggest import StatedParameter, thresholds_assessed
 
-LABELS = ["electronics", "biotech", "navigation_avionics"]
+ABOUT = {"electronics": ["3A001", "3A002"], "biotech": ["2B352"], "navigation_avionics": ["7A003"]}
 
 
 def test_the_reason_names_the_paragraph_the_stated_value_and_the_threshold():
-    reasons = below_reasons("12-bit ADC, sample rate 250 MSPS, LVDS outputs", LABELS)
+    reasons = below_reasons("12-bit ADC, sample rate 250 MSPS, LVDS outputs", ABOUT)
     assert set(reasons) == {"electronics"}
     assert "below 3A001.a.5.a.3: 250 MSPS, needs > 400 megasample/second" in reasons["electronics"]
 
 
+def test_only_the_entries_the_item_is_about_are_read():
+    # 3A001.a.14's 1 GSps lines read this ADC below; without 3A001 among its candidates the label has no reason
+    assert below_reasons("12-bit ADC, sample rate 250 MSPS, LVDS outputs", {"electronics": ["3A002"]}) == {}
+
+
 def test_a_label_with_a_line_met_or_undecided_has_no_reason():
-    assert below_reasons("12-bit ADC, sample rate 3 GSPS, JESD204C", LABELS) == {}
-    assert below_reasons("Vector network analyser, 10 MHz to 67 GHz, 1.85 mm test ports", LABELS) == {}
+    assert below_reasons("12-bit ADC, sample rate 3 GSPS, JESD204C", ABOUT) == {}
+    assert below_reasons("Vector network analyser, 10 MHz to 67 GHz, 1.85 mm test ports", ABOUT) == {}
 
 
 def test_special_design_is_never_demoted_but_puffery_is_no_sign_of_it():
     adc = "12-bit ADC, sample rate 250 MSPS"
-    assert below_reasons(adc + ", specially designed for missile seekers", LABELS) == {}
-    assert below_reasons("导弹导引头用 " + adc, LABELS) == {}
-    assert "electronics" in below_reasons("Military-grade " + adc + ", MIL-STD-810 tested", LABELS)
-    assert "electronics" in below_reasons(adc + "，军工级品质", LABELS)
+    assert below_reasons(adc + ", specially designed for missile seekers", ABOUT) == {}
+    assert below_reasons("导弹导引头用 " + adc, ABOUT) == {}
+    assert "electronics" in below_reasons("Military-grade " + adc + ", MIL-STD-810 tested", ABOUT)
+    assert "electronics" in below_reasons(adc + "，军工级品质", ABOUT)
 
 
 def test_trust_is_learned_per_label_and_recall_is_kept():
@@ -63,7 +68,7 @@ def test_the_fitted_check_round_trips_through_the_config():
 
 
 def test_a_lacking_feature_is_named_by_the_words_that_say_so():
-    reasons = below_reasons("Freeze dryer, condenser capacity 30 kg/24 h, CIP only (no SIP)", LABELS)
+    reasons = below_reasons("Freeze dryer, condenser capacity 30 kg/24 h, CIP only (no SIP)", ABOUT)
     assert reasons == {"biotech": 'below 2B352.e: "CIP only", needs in situ sterilisation'}
 
 

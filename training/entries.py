@@ -122,8 +122,8 @@ def fit_parameter_check(model, validation: dict, member_probs: dict, min_recall:
     """Return the below-threshold rule fitted on validation: which labels it may demote without costing recall."""
     texts = validation["text"]
     scores = model.score_rows(texts, member_probs, full=True)
-    labels, _, _ = model.named(scores)
-    reasons = model.below_reasons(texts, labels)
+    labels, _, wanted = model.named(scores)
+    reasons = model.below_reasons(texts, labels, model.entries(texts, wanted))
     fired = [(row, label) for row, found in enumerate(reasons) for label in found]
     truth = [set(found) for found in validation["labels"]]
     return ParameterCheck().fit(fired, truth, labels, min_recall)

@@ -293,13 +293,17 @@ def read_labels(text: str, labels: list[str], data: Path | None = None) -> dict[
     return readings
 
 
-def below_reasons(text: str, labels: list[str], data: Path | None = None) -> dict[str, str]:
-    """Return, for each label that reads BELOW, why: the lines whose stated values fall short, best first ("below
-    2B352.e: 6 kg, needs >= 10 kilogram")."""
+def below_reasons(text: str, about: dict[str, list[str]], data: Path | None = None) -> dict[str, str]:
+    """Return, for each label whose entries the text is about (about: label -> entry codes) read BELOW (one below,
+    none met or undecided), why: the lines whose stated values fall short ("below 2B352.e: 6 kg, needs >= 10
+    kilogram")."""
     found = {}
-    for label, read in _readings(text, labels, data).items():
-        if read.status == BELOW:
-            lines = [line for tree in read.trees for line in _shortfalls(tree, read.values, read.unnamed)]
+    for label, read in _readings(text, list(about), data).items():
+        trees = [tree for tree in read.trees if tree.path in about[label]]
+        if read.status == MEETS or not trees:
+            continue
+        if _any_of([_status(tree, read.values, read.unnamed) for tree in trees]) == BELOW:
+            lines = [line for tree in trees for line in _shortfalls(tree, read.values, read.unnamed)]
             found[label] = "; ".join(list(dict.fromkeys(lines))[:MAX_REASONS])
     return found
 

@@ -7,7 +7,9 @@ following" (or "both") must all hold too, and a line under it without records is
 checked against, so that line is never met; other sub-lines are alternatives. A line is met when the text states
 each of its conditions and each holds, below when a condition it states does not hold, and says nothing when a stated
 value falls outside what a selector of the line allows (a band the line bounds from both sides, or a parameter that
-only selects, such as a laser's wavelength: `Parameter.selects`). A value more than MAX_ORDERS_APART orders of
+only selects, such as a laser's wavelength: `Parameter.selects`), unless the value is a capability under every
+value the entry's lines admit (`_floors`). A line whose band the item is stated to fall in, with another condition
+unstated, is UNDECIDED: it keeps the other alternatives from reading below. A value more than MAX_ORDERS_APART orders of
 magnitude from a threshold is taken for another quantity in the same unit (an ultimate vacuum is not the working
 pressure of a press) and counts as not stated. An entry or paragraph listed in `subjects.yaml` (one stated in
 parameters any product has: tensile strength, density, purity) applies only when the text names its subject (maraging

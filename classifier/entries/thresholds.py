@@ -69,7 +69,13 @@ class Parameter:
 
     def keyword_spans(self, text: str) -> list[tuple[int, int]]:
         """Return (start, end) of every keyword in the (normalised) text."""
-        return [(m.start(), m.end()) for keyword in self.keywords for m in _keyword_pattern(keyword).finditer(text)]
+        lowered = text.lower()  # a keyword not in it as a substring cannot match: no pattern run for it
+        return [
+            (m.start(), m.end())
+            for keyword in self.keywords
+            if keyword.lower() in lowered
+            for m in _keyword_pattern(keyword).finditer(text)
+        ]
 
 
 @dataclass(frozen=True)
@@ -172,12 +178,18 @@ class Subject:
     named: tuple[str, ...] = ()
     excluded: tuple[str, ...] = ()
 
-    def applies(self, norm: str) -> bool:
-        """Return True when the (normalised) text is about what the entry or paragraph covers."""
-        names = [_keyword_pattern(term).search(norm) for term in self.named]
-        if self.named and not any(names):
+    def applies(self, norm: str, lowered: str | None = None) -> bool:
+        """Return True when the (normalised) text is about what the entry or paragraph covers (lowered: the text in
+        lower case, when already computed)."""
+        lowered = norm.lower() if lowered is None else lowered
+        if self.named and not _names_one(norm, lowered, self.named):
             return False
-        return not any(_keyword_pattern(term).search(norm) for term in self.excluded)
+        return not _names_one(norm, lowered, self.excluded)
+
+
+def _names_one(norm: str, lowered: str, words: tuple[str, ...]) -> bool:
+    """Return True when the text names one of the words: a substring test first, then the word's pattern."""
+    return any(word.lower() in lowered and _keyword_pattern(word).search(norm) for word in words)
 
 
 @lru_cache(maxsize=4)
@@ -197,7 +209,8 @@ def unnamed_subjects(norm: str, data: Path | None = None) -> frozenset[str]:
 
 @lru_cache(maxsize=1024)  # a text's entry suggestions ask once per candidate entry
 def _unnamed(norm: str, path: str) -> frozenset[str]:
-    return frozenset(key for key, subject in _subjects(path).items() if not subject.applies(norm))
+    lowered = norm.lower()
+    return frozenset(key for key, subject in _subjects(path).items() if not subject.applies(norm, lowered))
 
 
 def under(paragraph: str, paths: frozenset[str]) -> bool:

@@ -9,11 +9,13 @@ import json
 
 import numpy as np
 import pytest
+from sklearn.preprocessing import normalize
 
 from classifier.entries.decision import ParameterCheck
 from classifier.entries.ranking import EntryRanker
 from classifier.entries.suggest import suggest_entries, thresholds_assessed
 from classifier.entries.thresholds import MEETS, NOT_STATED
+from classifier.linear import unit_rows
 from classifier.model import DualUseClassifier
 from tests.server import cli
 
@@ -111,6 +113,16 @@ def test_classify_gives_flagged_items_entries_and_unflagged_none(quick_model):
         assert bool(prediction.entries) <= bool(wanted)
     assert quick_model.classify(texts[:1])[0].entries
     assert quick_model.entries(texts, [[] for _ in texts]) == [[] for _ in texts]
+
+
+def test_ranker_confidence_and_unit_rows_are_sklearns(quick_model):
+    """The ranker computes its calibration and its unit rows itself (no per-call input checks): sklearn's figures."""
+    ranker = quick_model.entry_ranker
+    signals = np.array([[share, meets, below] for share in (0.0, 0.3, 1.0) for meets in (0, 1) for below in (0, 1)])
+    if ranker.calibration_ is not None:
+        assert np.allclose(ranker.confidence(signals), ranker.calibration_.predict_proba(signals)[:, 1], atol=1e-12)
+    features = quick_model.members["ngram"].features(["Ring laser gyro INS 0.5 nm/h CEP", "", "Cotton T-shirt"])
+    assert np.allclose(unit_rows(features).toarray(), normalize(features).toarray(), atol=1e-12)
 
 
 def test_saved_model_keeps_its_ranker(quick_model, tmp_path):

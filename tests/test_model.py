@@ -6,6 +6,7 @@ import sys
 import numpy as np
 import pytest
 
+from classifier.linear import tfidf_rows
 from classifier.members import MEMBER_KINDS
 from classifier.model import DualUseClassifier, languages_of
 from classifier.taxonomy import default_taxonomy
@@ -149,3 +150,14 @@ def test_classify_command_prints_json_and_text(quick_model_dir):
     assert top.count("(Cat. ") + top.count("(1C351") == 3  # people read names and control-list categories
     empty = subprocess.run(command + [" "], capture_output=True, text=True)
     assert empty.returncode == 1 and "description is empty" in empty.stdout
+
+
+def test_ngram_features_equal_the_vectorizers_own_transform(quick_model):
+    """The n-gram member builds its TF-IDF rows itself (no per-call input checks); they must be sklearn's, including
+    for texts with no known n-gram."""
+    ngram = quick_model.members["ngram"]
+    texts = load_corpus()["validation"]["text"][:200] + ["", "ǂǂǂ", "GaN HEMT 8 GHz"]
+    for vectorizer in (ngram.word_vectorizer, ngram.char_vectorizer):
+        ours, theirs = tfidf_rows(vectorizer, texts), vectorizer.transform(texts)
+        assert (ours.indptr == theirs.indptr).all() and (ours.indices == theirs.indices).all()
+        assert np.allclose(ours.toarray(), theirs.toarray(), rtol=0, atol=1e-12)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from classifier.entries.units import convert, match_unit, same_kind
 
 SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
 _KEEP = set("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺，℃㎛㎏")
+QUANTITIES_CACHED = 256
 _DIGITS = (
     r"(?:\d{1,3}(?:,\d{3})+(?![\d])|\d{1,3}(?:[\u00a0\u202f\u2009]\d{3})+(?![\d])|\d+)(?:[.,]\d+)?(?:[eE][-+−]?\d+)?"
 )
@@ -72,14 +74,22 @@ class StatedQuantity:
         }
 
 
+class _FoldTable(dict):
+    """str.translate table of the one-for-one NFKC fold, filled character by character as texts meet them."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        folded = unicodedata.normalize("NFKC", char)
+        self[code] = folded = (folded if len(folded) == 1 and char not in _KEEP else char).replace("−", "-")
+        return folded
+
+
+_FOLD = _FoldTable()
+
+
 def normalise(text: str) -> str:
     """Return text with full-width and compatibility characters folded one for one, so offsets stay valid."""
-    chars = []
-    for char in text:
-        folded = unicodedata.normalize("NFKC", char)
-        chars.append(folded if len(folded) == 1 and char not in _KEEP else char)
-    folded = "".join(chars)
-    return folded.replace("−", "-")
+    return text if text.isascii() else text.translate(_FOLD)
 
 
 def _parse_number(raw: str) -> float:
@@ -156,7 +166,16 @@ def _dimensions_end(norm: str, end: int) -> int | None:
 
 
 def extract_quantities(text: str) -> list[StatedQuantity]:
-    """Return every number with a unit stated in the text, in order; bare numbers are left out."""
+    """Return every number with a unit stated in the text, in order; bare numbers are left out.
+
+    The readings, the entry suggestions and the evidence of one text each ask for its quantities: the last texts'
+    are kept (`QUANTITIES_CACHED`), so a text is parsed once.
+    """
+    return list(_quantities(text))
+
+
+@functools.lru_cache(maxsize=QUANTITIES_CACHED)
+def _quantities(text: str) -> tuple[StatedQuantity, ...]:
     norm = normalise(text)
     found: list[StatedQuantity] = []
     consumed = 0
@@ -209,4 +228,4 @@ def extract_quantities(text: str) -> list[StatedQuantity]:
             value, upper = upper, value
         found.append(StatedQuantity(value, expression, phrase_start, end, text[phrase_start:end], comparator, upper))
         consumed = end
-    return found
+    return tuple(found)

@@ -18,7 +18,9 @@ import joblib
 import numpy as np
 from scipy import sparse
 from sklearn.linear_model import LogisticRegression
-from sklearn.preprocessing import normalize
+
+from classifier.linear import unit_rows
+from classifier.probability import sigmoid
 
 RANKER_DIR = "entries"
 RANKER_FILE = "ranker.joblib"
@@ -49,7 +51,7 @@ class EntryRanker:
         self.codes_ = sorted(set(codes))
         self.code_labels_ = np.array([label_of[code] for code in self.codes_])
         index = {code: i for i, code in enumerate(self.codes_)}
-        self.references_ = normalize(sparse.csr_matrix(features, dtype=np.float32))
+        self.references_ = unit_rows(sparse.csr_matrix(features, dtype=np.float32))
         rows = np.arange(len(codes))
         self.votes_ = sparse.csr_matrix(
             (np.asarray(weights, dtype=np.float32), (rows, [index[code] for code in codes])),
@@ -61,7 +63,7 @@ class EntryRanker:
     def code_scores(self, features) -> np.ndarray:
         """Return an (n_texts x n_codes) matrix of raw vote scores."""
         similarity = (
-            normalize(sparse.csr_matrix(features, dtype=np.float32)) @ self._references_by_feature()
+            unit_rows(sparse.csr_matrix(features, dtype=np.float32)) @ self._references_by_feature()
         ).toarray()
         if self.neighbours < similarity.shape[1]:  # only the nearest `neighbours` references vote
             beyond = np.argpartition(-similarity, self.neighbours, axis=1)[:, self.neighbours :]
@@ -91,7 +93,8 @@ class EntryRanker:
         """Return the calibrated probability that each candidate is the right entry (the share when uncalibrated)."""
         if self.calibration_ is None:
             return np.clip(signals[:, 0], 0.0, 1.0)
-        return self.calibration_.predict_proba(signals)[:, 1]
+        calibration = self.calibration_  # its predict_proba, without sklearn's per-call input checks
+        return sigmoid(np.asarray(signals, dtype=float) @ calibration.coef_[0] + calibration.intercept_[0])
 
     def save_pretrained(self, directory: str | Path) -> None:
         """Write the ranker into directory."""

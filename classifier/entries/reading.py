@@ -349,11 +349,8 @@ def _readings(text: str, labels: list[str], data: Path | None) -> dict[str, _Lab
     wanted = _parameters_read(tuple(labels), str(data))
     norm = normalise(text)
     kinds = {quantity.unit for quantity in quantities}
-    present = [
-        parameters[name]
-        for name in wanted
-        if parameters[name].is_feature or any(same_kind(unit, parameters[name].unit) for unit in kinds)
-    ]
+    measured = {unit for unit in {parameters[name].unit for name in wanted} if any(same_kind(unit, k) for k in kinds)}
+    present = [parameters[name] for name in wanted if parameters[name].is_feature or parameters[name].unit in measured]
     spans = keyword_spans(norm, [p for p in present if not p.is_feature])  # a feature is read from its own words
     found = {p.id: find_stated(text, p, quantities, norm, spans.get(p.id)) for p in present}
     values = _with_derived({name: stated for name, stated in found.items() if stated is not None})

@@ -7,7 +7,7 @@ Candidates are not a classification ruling: an analyst decides on the list text 
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -85,8 +85,13 @@ class EntrySuggestion:
     insufficient_data: bool = False
 
     def as_dict(self) -> dict:
-        """Return a JSON-ready dict."""
-        return asdict(self)
+        """Return a JSON-ready dict (its lists are copies: changing them leaves the suggestion as it was)."""
+        return {
+            **vars(self),
+            "text": list(self.text),
+            "parameters": [dict(vars(parameter)) for parameter in self.parameters],
+            "decontrol_notes": list(self.decontrol_notes),
+        }
 
 
 def thresholds_assessed(

@@ -215,7 +215,13 @@ def _unnamed(norm: str, path: str) -> frozenset[str]:
 
 def under(paragraph: str, paths: frozenset[str]) -> bool:
     """Return True when the paragraph is one of paths or lies below one of them."""
-    return any(paragraph == path or paragraph.startswith(path + ".") for path in paths)
+    return any(paragraph[:end] in paths for end in _ancestor_ends(paragraph))
+
+
+@lru_cache(maxsize=4096)
+def _ancestor_ends(paragraph: str) -> tuple[int, ...]:
+    """Return where each of the paragraph's ancestors ("3A001", "3A001.b") and the paragraph itself end."""
+    return (*(i for i, char in enumerate(paragraph) if char == "."), len(paragraph))
 
 
 def load_parameters(data: Path | None = None) -> dict[str, Parameter]:
@@ -304,7 +310,8 @@ def _negated(norm: str, match: re.Match) -> bool:
 def _first_matches(norm: str, words: tuple[str, ...]) -> list[re.Match]:
     """Return the matches of the words in the text, first written first (the longest word where several start at
     the same place)."""
-    return list(_words_pattern(words).finditer(norm)) if words else []
+    lowered = norm.lower()  # none of the words in it as a substring: no pattern to run
+    return list(_words_pattern(words).finditer(norm)) if any(word.lower() in lowered for word in words) else []
 
 
 @cache  # one pattern per feature's word list

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import logging
 import sys
-import time
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
@@ -17,8 +16,8 @@ from api.engine import Engine
 from api.headers import SecurityHeaders, page_policy
 from api.jobs import JobRunner
 from api.limits import BodySizeLimit, QueueDepthLimit
-from api.logs import REQUEST_ID_HEADER, configure_logging, new_request_id, request_id
-from api.metrics import Metrics
+from api.logs import configure_logging
+from api.metrics import Metrics, RequestMetrics
 from api.responses import SafeJSONResponse, validation_error
 from api.routers import audit, classify, jobs, reviews, screen, system
 from api.settings import Settings
@@ -92,28 +91,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (classify, screen, jobs, reviews, audit, system):
         app.include_router(module.router)
 
-    @app.middleware("http")
-    async def record_metrics(request: Request, call_next):
-        started = time.perf_counter()
-        token = request_id.set(new_request_id(request.headers.get(REQUEST_ID_HEADER)))
-        try:
-            response = await call_next(request)
-            route = request.scope.get("route")
-            path = getattr(route, "path", "unmatched")
-            elapsed = time.perf_counter() - started
-            request.app.state.metrics.requests.labels(route=path, status=str(response.status_code)).inc()
-            request.app.state.metrics.latency.labels(route=path).observe(elapsed)
-            response.headers[REQUEST_ID_HEADER] = request_id.get()
-            log.info("%s %s %d %.1f ms", request.method, request.url.path, response.status_code, elapsed * 1000)
-            return response
-        finally:
-            request_id.reset(token)
-
     @app.get("/", include_in_schema=False)
     def index() -> FileResponse:
         return FileResponse(STATIC_DIR / "index.html")
 
     _add_docs(app)
+    app.add_middleware(RequestMetrics, metrics=app.state.metrics)
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.max_body_bytes,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fastapi import Depends, HTTPException, Request, Security
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from api.storage import ROLES
@@ -30,12 +31,16 @@ class Caller:
         return ROLES.index(self.role) >= ROLES.index(role)
 
 
-def require_caller(
+async def require_caller(
     request: Request,
     header_key: str | None = Security(api_key_header),
     credentials: HTTPAuthorizationCredentials | None = Security(bearer),
 ) -> Caller:
-    """Return the caller's valid API key, or raise 401."""
+    """Return the caller's valid API key, or raise 401.
+
+    A key verified within the cache's lifetime is answered on the event loop; only a lookup in the database goes to
+    a worker thread.
+    """
     secret = header_key or (credentials.credentials if credentials else None)
     if not secret:
         raise HTTPException(
@@ -43,13 +48,14 @@ def require_caller(
             "missing API key: send it as X-API-Key or Authorization: Bearer",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    record = request.app.state.store.verify_key(secret)
+    store = request.app.state.store
+    record = store.cached_key(secret) or await run_in_threadpool(store.verify_key, secret)
     if record is None:
         raise HTTPException(401, "invalid or revoked API key", headers={"WWW-Authenticate": "Bearer"})
     return Caller(key_id=record.id, name=record.name, role=record.role)
 
 
-def require_key(caller: Caller = Depends(require_caller)) -> str:
+async def require_key(caller: Caller = Depends(require_caller)) -> str:
     """Return the id of the caller's valid API key, or raise 401 (for routes open to every role)."""
     return caller.key_id
 
@@ -57,7 +63,7 @@ def require_key(caller: Caller = Depends(require_caller)) -> str:
 def require_role(role: str):
     """Return a dependency that admits keys with role or above it and answers 403 to the others."""
 
-    def check(caller: Caller = Depends(require_caller)) -> Caller:
+    async def check(caller: Caller = Depends(require_caller)) -> Caller:
         if not caller.has_role(role):
             raise HTTPException(403, f"this needs an {role} key; key {caller.name!r} is a {caller.role} key")
         return caller

@@ -8,7 +8,7 @@ members, so evaluation treats them alike.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
@@ -45,8 +45,8 @@ class Prediction:
     members: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        """Return the prediction as a JSON-ready dict."""
-        return asdict(self)
+        """Return the prediction as a JSON-ready dict (its values are the prediction's own, not copies)."""
+        return dict(vars(self))
 
 
 class Scores(NamedTuple):

@@ -52,7 +52,9 @@ def test_health_readiness_metrics_and_docs_need_no_key(server):
     assert httpx.get(f"{srv.url}/healthz").json() == {"status": "ok"}
     ready = httpx.get(f"{srv.url}/readyz").json()
     assert ready["status"] == "ready" and ready["model"]["loaded"] and ready["policy"]["loaded"]
-    assert "dualuse_http_requests_total" in httpx.get(f"{srv.url}/metrics").text
+    metrics = httpx.get(f"{srv.url}/metrics").text  # counted by route and status, with latency per route
+    assert 'dualuse_http_requests_total{route="/healthz",status="200"}' in metrics
+    assert 'dualuse_http_request_seconds_count{route="/readyz"}' in metrics
     spec = httpx.get(f"{srv.url}/openapi.json").json()
     assert "What it is not for" in spec["info"]["description"]
     for path in (

@@ -20,11 +20,14 @@ def test_a_verified_key_is_served_from_memory_and_revoking_it_forgets_it_at_once
     store = Store(f"sqlite:///{tmp_path / 'keys.db'}")
     record, secret = store.create_key("erp", role="analyst")
     queries = _queries(store)
+    assert store.cached_key(secret) is None  # not verified yet
     assert store.verify_key(secret).id == record.id
     looked_up = len(queries)
     assert store.verify_key(secret).role == "analyst" and len(queries) == looked_up  # no second query
-    assert store.verify_key("du_not-a-key") is None
+    assert store.cached_key(secret).id == record.id and len(queries) == looked_up
+    assert store.verify_key("du_not-a-key") is None and store.cached_key("du_not-a-key") is None
     assert store.revoke_key("erp") == 1
+    assert store.cached_key(secret) is None
     assert store.verify_key(secret) is None
 
 

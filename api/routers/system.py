@@ -72,14 +72,14 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def metrics_access(
+async def metrics_access(
     request: Request,
     header_key: str | None = Depends(api_key_header),
     credentials: HTTPAuthorizationCredentials | None = Depends(bearer),
 ) -> None:
     """Raise 401 for a request without a valid key when the service listens beyond loopback."""
     if not is_loopback(request.app.state.settings.bind_host):
-        require_caller(request, header_key, credentials)
+        await require_caller(request, header_key, credentials)
 
 
 @router.get("/metrics", dependencies=[Depends(metrics_access)])

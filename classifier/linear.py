@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import joblib
 import numpy as np
 from scipy import sparse
 from sklearn import config_context
@@ -13,9 +12,11 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 
 from classifier.probability import sigmoid
+from classifier.stored import load_object, save_object
 from classifier.text import normalise_for_features, word_tokens
 
-LINEAR_FILE = "linear.joblib"
+LINEAR_FILE = "linear.pkl"
+JOBLIB_FILE = "linear.joblib"  # as models written before stored it
 SATURATED_LOGIT = 30.0
 
 
@@ -173,12 +174,9 @@ class NgramClassifier:
     def save_pretrained(self, directory: str | Path) -> None:
         """Write the fitted classifier into directory."""
         Path(directory).mkdir(parents=True, exist_ok=True)
-        joblib.dump(self, Path(directory) / LINEAR_FILE)
+        save_object(self, Path(directory) / LINEAR_FILE)
 
     @classmethod
     def from_pretrained(cls, directory: str | Path, backend: str = "auto") -> NgramClassifier:
         """Return a classifier read from directory (backend is the member protocol's; this model has one)."""
-        loaded = joblib.load(Path(directory) / LINEAR_FILE)
-        if not isinstance(loaded, cls):
-            raise TypeError(f"{directory}/{LINEAR_FILE} does not hold an NgramClassifier")
-        return loaded
+        return load_object(Path(directory) / LINEAR_FILE, Path(directory) / JOBLIB_FILE, cls)

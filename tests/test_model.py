@@ -3,6 +3,7 @@ import shutil
 import subprocess
 import sys
 
+import joblib
 import numpy as np
 import pytest
 
@@ -24,7 +25,7 @@ TEXTS = [
 def test_model_directory_holds_weights_tokenizer_labels_thresholds_card_and_export(quick_model_dir):
     names = {p.name for p in quick_model_dir.iterdir()}
     assert {"dualuse.json", "ngram", "README.md", "metrics.json", "ngram_validation.npz", TRANSFORMER_DIR} <= names
-    assert (quick_model_dir / "ngram" / "linear.joblib").exists()
+    assert (quick_model_dir / "ngram" / "linear.pkl").exists()
     encoder = {p.name for p in (quick_model_dir / TRANSFORMER_DIR).iterdir()}
     assert {"model.safetensors", "head.safetensors", "tokenizer.json", "config.json", "model.int8.onnx"} <= encoder
     config = json.loads((quick_model_dir / "dualuse.json").read_text())
@@ -61,16 +62,19 @@ def test_every_member_kind_saves_and_loads_with_identical_scores(quick_model, ki
     np.testing.assert_array_equal(reloaded.predict_proba(TEXTS), member.predict_proba(TEXTS))
 
 
-def test_a_model_saved_before_members_had_kinds_still_loads(quick_model, quick_model_dir, tmp_path):
+def test_a_model_saved_before_members_had_kinds_and_by_joblib_still_loads(quick_model, quick_model_dir, tmp_path):
     legacy = tmp_path / "legacy"
     shutil.copytree(quick_model_dir, legacy)
-    shutil.move(legacy / "ngram" / "linear.joblib", legacy / "linear.joblib")
+    shutil.rmtree(legacy / "ngram")  # the n-gram model at the top, as joblib wrote it then
+    joblib.dump(quick_model.members["ngram"], legacy / "linear.joblib")
+    joblib.dump(quick_model.entry_ranker, legacy / "entries" / "ranker.joblib", compress=3)
+    (legacy / "entries" / "ranker.pkl").unlink()
     config = json.loads((legacy / "dualuse.json").read_text())
     config["members"] = {"transformer": "TransformerScorer", "ngram": "NgramClassifier"}
     (legacy / "dualuse.json").write_text(json.dumps(config))
-    np.testing.assert_array_equal(
-        DualUseClassifier.from_pretrained(legacy).predict_proba(TEXTS), quick_model.predict_proba(TEXTS)
-    )
+    loaded = DualUseClassifier.from_pretrained(legacy)
+    np.testing.assert_array_equal(loaded.predict_proba(TEXTS), quick_model.predict_proba(TEXTS))
+    assert [p.as_dict() for p in loaded.classify(TEXTS)] == [p.as_dict() for p in quick_model.classify(TEXTS)]
     config["members"]["ngram"] = "SomethingElse"
     (legacy / "dualuse.json").write_text(json.dumps(config))
     with pytest.raises(ValueError, match="unknown member"):

@@ -11,7 +11,7 @@ from classifier.entries.units import convert, match_unit, same_kind
 
 SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
 _KEEP = set("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺，℃㎛㎏")
-QUANTITIES_CACHED = 256
+QUANTITIES_CACHED = 2048  # more than a catalog chunk (classifier.catalog.CHUNK_SIZE): its texts are read three times
 _DIGITS = (
     r"(?:\d{1,3}(?:,\d{3})+(?![\d])|\d{1,3}(?:[\u00a0\u202f\u2009]\d{3})+(?![\d])|\d+)(?:[.,]\d+)?(?:[eE][-+−]?\d+)?"
 )

@@ -14,16 +14,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import joblib
 import numpy as np
 from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 
 from classifier.linear import unit_rows
 from classifier.probability import sigmoid
+from classifier.stored import load_object, save_object
 
 RANKER_DIR = "entries"
-RANKER_FILE = "ranker.joblib"
+RANKER_FILE = "ranker.pkl"
+JOBLIB_FILE = "ranker.joblib"  # as models written before stored it
 NEIGHBOURS = 20
 POWER = 2.0
 FIRST_ENTRY_WEIGHT, OTHER_ENTRY_WEIGHT, LIST_TEXT_WEIGHT = 1.0, 0.5, 0.3
@@ -100,12 +101,12 @@ class EntryRanker:
         """Write the ranker into directory."""
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
-        joblib.dump(self, directory / RANKER_FILE, compress=3)
+        save_object(self, directory / RANKER_FILE)
 
     @classmethod
     def from_pretrained(cls, directory: str | Path) -> EntryRanker:
         """Return the ranker saved in directory."""
-        return joblib.load(Path(directory) / RANKER_FILE)
+        return load_object(Path(directory) / RANKER_FILE, Path(directory) / JOBLIB_FILE, cls)
 
 
 def signals(share: float, meets: bool, below: bool) -> list[float]:

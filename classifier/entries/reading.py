@@ -175,6 +175,13 @@ def _parameters_read(labels: tuple[str, ...], data: str) -> frozenset[str]:
     return recorded | inputs
 
 
+@lru_cache(maxsize=4096)
+def _measured(wanted: frozenset[str], units: frozenset[str], data: str) -> frozenset[str]:
+    """Return the wanted parameters whose unit measures what one of the stated units measures."""
+    parameters = load_parameters(Path(data))
+    return frozenset(name for name in wanted if any(same_kind(parameters[name].unit, unit) for unit in units))
+
+
 def _with_derived(values: dict[str, StatedQuantity]) -> dict[str, StatedQuantity]:
     """Return values with the fractional bandwidth and the fibres' specific values the text does not state worked
     out from what it does state."""
@@ -348,9 +355,8 @@ def _readings(text: str, labels: list[str], data: Path | None) -> dict[str, _Lab
     parameters = load_parameters(data)
     wanted = _parameters_read(tuple(labels), str(data))
     norm = normalise(text)
-    kinds = {quantity.unit for quantity in quantities}
-    measured = {unit for unit in {parameters[name].unit for name in wanted} if any(same_kind(unit, k) for k in kinds)}
-    present = [parameters[name] for name in wanted if parameters[name].is_feature or parameters[name].unit in measured]
+    measured = _measured(wanted, frozenset(quantity.unit for quantity in quantities), str(data))
+    present = [parameters[name] for name in wanted if parameters[name].is_feature or name in measured]
     spans = keyword_spans(norm, [p for p in present if not p.is_feature])  # a feature is read from its own words
     found = {p.id: find_stated(text, p, quantities, norm, spans.get(p.id)) for p in present}
     values = _with_derived({name: stated for name, stated in found.items() if stated is not None})

@@ -72,9 +72,9 @@ class Parameter:
         lowered = text.lower()  # a keyword not in it as a substring cannot match: no pattern run for it
         return [
             (m.start(), m.end())
-            for keyword in self.keywords
-            if keyword.lower() in lowered
-            for m in _keyword_pattern(keyword).finditer(text)
+            for low, pattern in _screened(self.keywords)
+            if low in lowered
+            for m in pattern.finditer(text)
         ]
 
 
@@ -189,7 +189,13 @@ class Subject:
 
 def _names_one(norm: str, lowered: str, words: tuple[str, ...]) -> bool:
     """Return True when the text names one of the words: a substring test first, then the word's pattern."""
-    return any(word.lower() in lowered and _keyword_pattern(word).search(norm) for word in words)
+    return any(low in lowered and pattern.search(norm) for low, pattern in _screened(words))
+
+
+@lru_cache(maxsize=4096)
+def _screened(words: tuple[str, ...]) -> tuple[tuple[str, re.Pattern], ...]:
+    """Return each word in lower case (for the substring test that comes first) with its pattern."""
+    return tuple((word.lower(), _keyword_pattern(word)) for word in words)
 
 
 @lru_cache(maxsize=4)
@@ -311,7 +317,7 @@ def _first_matches(norm: str, words: tuple[str, ...]) -> list[re.Match]:
     """Return the matches of the words in the text, first written first (the longest word where several start at
     the same place)."""
     lowered = norm.lower()  # none of the words in it as a substring: no pattern to run
-    return list(_words_pattern(words).finditer(norm)) if any(word.lower() in lowered for word in words) else []
+    return list(_words_pattern(words).finditer(norm)) if any(low in lowered for low, _ in _screened(words)) else []
 
 
 @cache  # one pattern per feature's word list

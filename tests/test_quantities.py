@@ -153,3 +153,41 @@ def test_a_chain_of_dimensions_gives_its_first_in_the_unit_written_last(text, va
 def test_a_chain_without_a_unit_and_a_power_of_ten_are_not_dimensions():
     assert extract_quantities("640×512 pixels") == []
     assert only("ultimate pressure 5 × 10⁻⁵ Pa").value == pytest.approx(5e-5)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit"),
+    [
+        ("continuous output of 4 kilowatts", 4, "kilowatt"),
+        ("digitises at 1.2 gigasamples per second", 1.2, "gigasample/second"),
+        ("bandwidth up to 6 gigahertz", 6, "gigahertz"),
+        ("a 2.4 metre dish", 2.4, "meter"),
+        ("net weight 300 grams", 300, "gram"),
+        ("pulse width 20 nanoseconds", 20, "nanosecond"),
+        ("evaporation 50 litres per hour", 50, "liter/hour"),
+        ("free-inertial drift 0.8 nautical miles per hour", 0.8, "nautical_mile/hour"),
+        ("bias stability 0.01 degrees per hour", 0.01, "degree/hour"),
+        ("feed rate 500 mm/min", 500, "millimeter/minute"),
+        ("responsivity 12 mA/W", 12, "milliampere/watt"),
+    ],
+)
+def test_units_spelled_out_and_rates_in_words_are_read_whole(text, value, unit):
+    stated = only(text)
+    assert stated.value == pytest.approx(value) and stated.unit == unit
+    assert convert(stated.value, stated.unit, unit) == pytest.approx(value)  # pint reads the composed unit
+
+
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [
+        ("volumetric accuracy 6 µm per metre", "micrometer"),  # a length per length is an accuracy, not a rate
+        ("5 W per channel", "watt"),  # "channel" is no unit
+    ],
+)
+def test_per_without_a_unit_of_another_kind_keeps_the_unit(text, unit):
+    assert only(text).unit == unit
+
+
+def test_a_rate_in_words_is_not_read_as_its_numerator():
+    """A spray dryer's 50 litres per hour is not a 50-litre vessel (2B352.b reads vessel volume in litres)."""
+    assert all(q.unit != "liter" for q in extract_quantities("spray dryer, water evaporation 50 litres per hour"))

@@ -92,6 +92,9 @@ def normalise(text: str) -> str:
     return text if text.isascii() else text.translate(_FOLD)
 
 
+_PER = re.compile(r"\s*(?:per\s+|/\s*)", re.IGNORECASE)
+
+
 def _parse_number(raw: str) -> float:
     raw = raw.replace("−", "-").replace("\u00a0", "").replace("\u202f", "").replace("\u2009", "")
     mantissa, _, exponent = raw.replace("E", "e").partition("e")
@@ -131,7 +134,21 @@ def _unit_after(text: str, position: int, context: str, whole: str) -> tuple[str
         found = match_unit(text, position + 1, context, whole)
         if found and found[0] != "bit":
             return None
-    return found
+    return _rate(text, found, context, whole) if found else None
+
+
+def _rate(text: str, unit: tuple[str, int], context: str, whole: str) -> tuple[str, int]:
+    """Return the unit, or the rate it begins when "per" or "/" and a unit of another kind follow ("litres per hour",
+    "nautical miles per hour", "mm/min"): a quantity is read in its whole unit, not as its numerator alone."""
+    expression, end = unit
+    per = _PER.match(text, end)
+    if per is None or "/" in expression:
+        return unit
+    denominator = match_unit(text, per.end(), context, whole)
+    if denominator is None or same_kind(expression, denominator[0]):  # "6 µm per metre" is an accuracy in µm
+        return unit
+    below = denominator[0] if denominator[0].isidentifier() else f"({denominator[0]})"
+    return f"{expression}/{below}", denominator[1]
 
 
 def _prefix_comparator(text: str, start: int) -> tuple[str | None, int]:

@@ -26,6 +26,9 @@ PREFIXES = {
     "T": "tera",
     "P": "peta",
 }
+PREFIX_WORDS = ("femto", "pico", "nano", "micro", "milli", "centi", "kilo", "mega", "giga", "tera")
+PREFIXES.update({word: word for word in PREFIX_WORDS})
+_PREFIX_WORD = rf"(?:({'|'.join(PREFIX_WORDS)})-?)?"
 _HOUR = r"(?:hours?|hrs?|h|小时|小時|时|時間|時)"
 _SECOND = r"(?:sec|s|秒)"
 _DEGREE = r"(?:degrees?|deg|°|º|度)"
@@ -46,6 +49,18 @@ _RADIO_CONTEXT = re.compile(
 # (pattern, pint expression); a "{p}" in the expression takes the SI prefix captured by the pattern's first group.
 # Ordered so that compound forms (deg/h, nm/hr, m³/h) are tried before their parts (deg, nm, m).
 UNIT_FORMS: tuple[tuple[str, str], ...] = (
+    # SI units spelled out in English, with or without a prefix word ("4 kilowatts", "1.2 gigasamples", "500 grams")
+    (rf"{_PREFIX_WORD}watts?{_LATIN_END}", "{p}watt"),
+    (rf"{_PREFIX_WORD}hertz{_LATIN_END}", "{p}hertz"),
+    (rf"{_PREFIX_WORD}volts?{_LATIN_END}", "{p}volt"),
+    (rf"{_PREFIX_WORD}(?:amperes?|amps?){_LATIN_END}", "{p}ampere"),
+    (rf"{_PREFIX_WORD}joules?{_LATIN_END}", "{p}joule"),
+    (rf"{_PREFIX_WORD}pascals?{_LATIN_END}", "{p}pascal"),
+    (rf"{_PREFIX_WORD}(?:grams?|grammes?){_LATIN_END}", "{p}gram"),
+    (rf"{_PREFIX_WORD}(?:metres?|meters?){_LATIN_END}", "{p}meter"),
+    (rf"{_PREFIX_WORD}(?:litres?|liters?){_LATIN_END}", "{p}liter"),
+    (rf"{_PREFIX_WORD}samples?{_LATIN_END}", "{p}sample"),
+    (rf"(nano|micro|milli|pico|femto)-?seconds?{_LATIN_END}", "{p}second"),
     (rf"{_DEGREE}\s*/\s*{_ROOT}\s*{_HOUR}\)?{_LATIN_END}", "degree/hour**0.5"),
     (rf"{_DEGREE}\s*/\s*{_HOUR}{_LATIN_END}", "degree/hour"),
     (r"度每小时", "degree/hour"),

@@ -3,9 +3,9 @@ them."""
 
 import numpy as np
 
-from classifier.entries.quantities import normalise
-from classifier.entries.reading import read_labels, reading_matrix
-from classifier.entries.thresholds import BELOW, MEETS, NOT_STATED, load_parameters, stated_feature
+from classifier.entries.quantities import StatedQuantity, normalise
+from classifier.entries.reading import Provision, _shortfalls, read_labels, reading_matrix
+from classifier.entries.thresholds import BELOW, MEETS, NOT_STATED, Threshold, load_parameters, stated_feature
 from classifier.head import EnsembleHead
 from classifier.taxonomy import default_taxonomy
 
@@ -240,3 +240,19 @@ def test_co2_lasers_are_read_against_their_own_lines_only():
     fibre = "Single-mode ytterbium fibre laser, wavelength 1070 nm, output power {} W, M2 < 1.1"
     assert read_labels(fibre.format(1500), LABELS)["sensors_lasers"] == MEETS
     assert read_labels(fibre.format(300), LABELS)["sensors_lasers"] == BELOW
+
+
+def test_a_below_reason_quotes_only_the_values_the_reading_used():
+    """A value orders of magnitude from its threshold is taken for another quantity: the line reads below by the
+    other value, and the reason quotes that one alone."""
+    line = "Amplifiers with output power above 100 W at frequencies above 10 GHz"
+    records = (
+        Threshold("3A001.b.4.x", "output_power", ">", 100.0, "watt", line, ()),
+        Threshold("3A001.b.4.x", "frequency", ">", 10.0, "gigahertz", line, ()),
+    )
+    provision = Provision("3A001.b.4.x", records, frozenset(), (), True, frozenset({"output_power", "frequency"}))
+    values = {
+        "output_power": StatedQuantity(5.0, "watt", 0, 3, "5 W"),
+        "frequency": StatedQuantity(1.0, "megahertz", 10, 15, "1 MHz"),  # 4 orders from 10 GHz
+    }
+    assert _shortfalls(provision, values, frozenset()) == ["below 3A001.b.4.x: 5 W, needs > 100 watt"]

@@ -325,7 +325,9 @@ def _shortfalls(provision: Provision, values: dict[str, StatedQuantity], unnamed
     if provision.records and _line_status(provision, values) == BELOW:
         for record in provision.records:
             stated = values.get(record.parameter)
-            if stated is not None and not COMPARATORS[record.comparator](stated_value(stated, record), record.value):
+            if stated is None or _implausible(stated, record):  # the reading took it for another quantity
+                continue
+            if not COMPARATORS[record.comparator](stated_value(stated, record), record.value):
                 found.append(f"below {provision.path}: {_shortfall(stated, record)}")
     return found + [line for child in provision.children for line in _shortfalls(child, values, unnamed)]
 

@@ -28,7 +28,7 @@ MIN_LANGUAGE_ROWS = 5  # fewer validation rows of a language than this: its weig
 # EXACT_SKIP_ENOUGH of its validation rows skip the deferred members; otherwise it gets label and gate margins (in
 # log-odds, from this grid) with which the cascade agrees with the full ensemble on CASCADE_AGREEMENT of those rows.
 EXACT_SKIP_ENOUGH = 0.5
-CASCADE_AGREEMENT = 0.999
+CASCADE_AGREEMENT = 0.997  # the requirement is 99.5% on validation and test: 0.2 points kept for what validation misses
 CASCADE_MARGIN_GRID = (0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0)
 SETTLE_SLACK = 1e-9  # widens every bound, so that rounding in the full computation cannot cross a boundary
 # L2 penalty on the reading offsets (log-odds): a handful of readings cannot make them huge, and a label's own pair

@@ -177,8 +177,11 @@ class Store:
     def cached_key(self, secret: str) -> ApiKey | None:
         """Return the key matching secret when it was verified less than KEY_CACHE_SECONDS ago and not revoked since,
         else None (then `verify_key` looks it up): no database access."""
+        return self._cached(hash_text(secret))
+
+    def _cached(self, digest: str) -> ApiKey | None:
         with self._keys_lock:
-            cached = self._keys.get(hash_text(secret))
+            cached = self._keys.get(digest)
         return cached[1] if cached is not None and cached[0] > time.monotonic() else None
 
     def verify_key(self, secret: str) -> ApiKey | None:
@@ -187,7 +190,7 @@ class Store:
         now = time.monotonic()
         with self._keys_lock:
             revocations = self._revocations
-        cached = self.cached_key(secret)
+        cached = self._cached(digest)
         if cached is not None:
             return cached
         with self.session() as session:

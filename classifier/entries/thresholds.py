@@ -69,7 +69,7 @@ class Parameter:
 
     def keyword_spans(self, text: str) -> list[tuple[int, int]]:
         """Return (start, end) of every keyword in the (normalised) text."""
-        lowered = text.lower()  # a keyword not in it as a substring cannot match: no pattern run for it
+        lowered = _lowered(text)  # a keyword not in it as a substring cannot match: no pattern run for it
         return [
             (m.start(), m.end())
             for low, pattern in _screened(self.keywords)
@@ -178,18 +178,22 @@ class Subject:
     named: tuple[str, ...] = ()
     excluded: tuple[str, ...] = ()
 
-    def applies(self, norm: str, lowered: str | None = None) -> bool:
-        """Return True when the (normalised) text is about what the entry or paragraph covers (lowered: the text in
-        lower case, when already computed)."""
-        lowered = norm.lower() if lowered is None else lowered
-        if self.named and not _names_one(norm, lowered, self.named):
+    def applies(self, norm: str) -> bool:
+        """Return True when the (normalised) text is about what the entry or paragraph covers."""
+        if self.named and not _names_one(norm, self.named):
             return False
-        return not _names_one(norm, lowered, self.excluded)
+        return not _names_one(norm, self.excluded)
 
 
-def _names_one(norm: str, lowered: str, words: tuple[str, ...]) -> bool:
+def _names_one(norm: str, words: tuple[str, ...]) -> bool:
     """Return True when the text names one of the words: a substring test first, then the word's pattern."""
+    lowered = _lowered(norm)
     return any(low in lowered and pattern.search(norm) for low, pattern in _screened(words))
+
+
+@lru_cache(maxsize=64)  # one text is screened for many parameters, features and subjects in turn
+def _lowered(norm: str) -> str:
+    return norm.lower()
 
 
 @lru_cache(maxsize=4096)
@@ -215,8 +219,7 @@ def unnamed_subjects(norm: str, data: Path | None = None) -> frozenset[str]:
 
 @lru_cache(maxsize=1024)  # a text's entry suggestions ask once per candidate entry
 def _unnamed(norm: str, path: str) -> frozenset[str]:
-    lowered = norm.lower()
-    return frozenset(key for key, subject in _subjects(path).items() if not subject.applies(norm, lowered))
+    return frozenset(key for key, subject in _subjects(path).items() if not subject.applies(norm))
 
 
 def under(paragraph: str, paths: frozenset[str]) -> bool:
@@ -316,7 +319,7 @@ def _negated(norm: str, match: re.Match) -> bool:
 def _first_matches(norm: str, words: tuple[str, ...]) -> list[re.Match]:
     """Return the matches of the words in the text, first written first (the longest word where several start at
     the same place)."""
-    lowered = norm.lower()  # none of the words in it as a substring: no pattern to run
+    lowered = _lowered(norm)  # none of the words in it as a substring: no pattern to run
     return list(_words_pattern(words).finditer(norm)) if any(low in lowered for low, _ in _screened(words)) else []
 
 

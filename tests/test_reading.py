@@ -4,7 +4,7 @@ them."""
 import numpy as np
 
 from classifier.entries.quantities import StatedQuantity, normalise
-from classifier.entries.reading import Provision, _shortfalls, read_labels, reading_matrix
+from classifier.entries.reading import Provision, _shortfalls, below_reasons, read_labels, reading_matrix
 from classifier.entries.thresholds import BELOW, MEETS, NOT_STATED, Threshold, load_parameters, stated_feature
 from classifier.head import EnsembleHead
 from classifier.taxonomy import default_taxonomy
@@ -250,9 +250,23 @@ def test_a_below_reason_quotes_only_the_values_the_reading_used():
         Threshold("3A001.b.4.x", "output_power", ">", 100.0, "watt", line, ()),
         Threshold("3A001.b.4.x", "frequency", ">", 10.0, "gigahertz", line, ()),
     )
-    provision = Provision("3A001.b.4.x", records, frozenset(), (), True, frozenset({"output_power", "frequency"}))
+    provision = Provision(
+        "3A001.b.4.x", records, frozenset(), frozenset(), (), True, frozenset({"output_power", "frequency"})
+    )
     values = {
         "output_power": StatedQuantity(5.0, "watt", 0, 3, "5 W"),
         "frequency": StatedQuantity(1.0, "megahertz", 10, 15, "1 MHz"),  # 4 orders from 10 GHz
     }
     assert _shortfalls(provision, values, frozenset()) == ["below 3A001.b.4.x: 5 W, needs > 100 watt"]
+
+
+def test_a_normal_operating_temperature_range_says_nothing_but_an_extreme_one_meets():
+    # 5A001.a.3: specially designed to operate below 218 K (-55 °C); nearly every radio states a range inside it,
+    # and that says nothing about the entry's other lines (frequency hopping, encryption)
+    radio = "Tactical VHF handheld radio, 30-88 MHz, frequency hopping, operating temperature {} to +60 °C"
+    assert read_labels(radio.format("-40"), LABELS)["telecom"] == NOT_STATED
+    assert below_reasons(radio.format("-40"), {"telecom": ["5A001"]}) == {}
+    assert read_labels(radio.format("-60"), LABELS)["telecom"] == MEETS
+    # a converter's normal range is not quoted as a shortfall beside the values that are
+    reasons = below_reasons("12-bit ADC, 250 MSPS, operating temperature -40 to +85 °C", {"electronics": ["3A001"]})
+    assert "250 MSPS" in reasons["electronics"] and "85" not in reasons["electronics"]

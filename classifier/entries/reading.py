@@ -71,12 +71,14 @@ MIN_FIBRE_DENSITY = 900.0  # kg/m3
 @dataclass(frozen=True)
 class Provision:
     """A node of an entry's provision tree: its own threshold records, the parameters among them that only say
-    whether the line applies, its sub-provisions, and whether those must all hold (a line asking for "all of the
+    whether the line applies and those a value short of says nothing about (`Parameter.below_says_nothing`), its
+    sub-provisions, and whether those must all hold (a line asking for "all of the
     following" or "both") or are alternatives."""
 
     path: str
     records: tuple[Threshold, ...]
     selectors: frozenset[str]
+    silent_below: frozenset[str]  # of its records' parameters, those a value short of says nothing about
     children: tuple[Provision, ...]
     all_of: bool
     parameters: frozenset[str]  # of the records here and below
@@ -121,14 +123,18 @@ def _provision(
     children: dict[str, list[str]],
     records: dict[str, list[Threshold]],
     selecting: frozenset[str],
+    silent: frozenset[str],
     floors: dict[str, tuple[float, str]],
 ) -> Provision:
-    subs = tuple(_provision(child, texts, children, records, selecting, floors) for child in children.get(path, ()))
+    subs = tuple(
+        _provision(child, texts, children, records, selecting, silent, floors) for child in children.get(path, ())
+    )
     own = tuple(records.get(path, ()))
     return Provision(
         path,
         own,
         _selectors(own, selecting),
+        frozenset(r.parameter for r in own) & silent,
         subs,
         bool(ALL_OF.search(texts.get(path, ""))),
         frozenset().union(*(sub.parameters for sub in subs)) | {r.parameter for r in own},
@@ -145,7 +151,8 @@ def _entry_tree(code: str, records: dict[str, list[Threshold]], parameters: dict
         if "." in path:
             children.setdefault(path.rsplit(".", 1)[0], []).append(path)
     selecting = frozenset(name for name, parameter in parameters.items() if parameter.selects)
-    return _provision(code, texts, children, records, selecting, _floors(records, parameters))
+    silent = frozenset(name for name, parameter in parameters.items() if parameter.below_says_nothing)
+    return _provision(code, texts, children, records, selecting, silent, _floors(records, parameters))
 
 
 @lru_cache(maxsize=8)
@@ -235,18 +242,30 @@ def _line_status(provision: Provision, values: dict[str, StatedQuantity]) -> str
     statuses = []
     selected = bool(provision.selectors)
     for record in provision.records:
-        stated = values.get(record.parameter)
-        if stated is None or _implausible(stated, record):
+        value = _counted_value(provision, record, values)
+        if value is None:
             statuses.append(NOT_STATED)
             selected &= record.parameter not in provision.selectors
             continue
-        value = stated_value(stated, record)
         holds = COMPARATORS[record.comparator](value, record.value)
         if not holds and record.parameter in provision.selectors and not _under_floor(provision, record, value):
             return NOT_APPLICABLE
         statuses.append(MEETS if holds else BELOW)
     status = _all_of(statuses)
     return UNDECIDED if status == NOT_STATED and selected else status
+
+
+def _counted_value(provision: Provision, record: Threshold, values: dict[str, StatedQuantity]) -> float | None:
+    """Return the stated value a record is read against (in its unit), or None where the reading counts it as not
+    stated: not in the text, taken for another quantity (`_implausible`), or short of a record whose parameter's
+    shortfall says nothing (`Parameter.below_says_nothing`)."""
+    stated = values.get(record.parameter)
+    if stated is None or _implausible(stated, record):
+        return None
+    value = stated_value(stated, record)
+    if record.parameter in provision.silent_below and not COMPARATORS[record.comparator](value, record.value):
+        return None
+    return value
 
 
 def _under_floor(provision: Provision, record: Threshold, value: float) -> bool:
@@ -324,11 +343,9 @@ def _shortfalls(provision: Provision, values: dict[str, StatedQuantity], unnamed
     found = []
     if provision.records and _line_status(provision, values) == BELOW:
         for record in provision.records:
-            stated = values.get(record.parameter)
-            if stated is None or _implausible(stated, record):  # the reading took it for another quantity
-                continue
-            if not COMPARATORS[record.comparator](stated_value(stated, record), record.value):
-                found.append(f"below {provision.path}: {_shortfall(stated, record)}")
+            value = _counted_value(provision, record, values)
+            if value is not None and not COMPARATORS[record.comparator](value, record.value):
+                found.append(f"below {provision.path}: {_shortfall(values[record.parameter], record)}")
     return found + [line for child in provision.children for line in _shortfalls(child, values, unnamed)]
 
 

@@ -53,7 +53,9 @@ class Parameter:
     whether it selects which line applies (a wavelength band, a product form) rather than measuring capability, and
     whether its unit alone says what a value is (samples per second are always a converter's rate), so that a value
     of its kind counts wherever the text names the parameter, not only next to the word. A feature has `absent`
-    words, by which a text says the item lacks it (its `keywords` then name the feature itself)."""
+    words, by which a text says the item lacks it (its `keywords` then name the feature itself). A parameter whose
+    `below_says_nothing` is set (an operating temperature range, which nearly every product states) can meet a line
+    but a value short of it is read as not stated: a radio rated for -40 to +60 °C is not thereby below the entry."""
 
     id: str
     unit: str
@@ -61,6 +63,7 @@ class Parameter:
     selects: bool = False
     named_by_unit: bool = False
     absent: tuple[str, ...] = ()
+    below_says_nothing: bool = False
 
     @property
     def is_feature(self) -> bool:
@@ -146,6 +149,7 @@ def _parameters(path: str) -> dict[str, Parameter]:
             bool(spec.get("selects", False)),
             bool(spec.get("named_by_unit", False)),
             tuple(spec.get("absent") or ()),
+            bool(spec.get("below_says_nothing", False)),
         )
         for name, spec in raw.items()
     }

@@ -270,3 +270,43 @@ def test_a_normal_operating_temperature_range_says_nothing_but_an_extreme_one_me
     # a converter's normal range is not quoted as a shortfall beside the values that are
     reasons = below_reasons("12-bit ADC, 250 MSPS, operating temperature -40 to +85 °C", {"electronics": ["3A001"]})
     assert "250 MSPS" in reasons["electronics"] and "85" not in reasons["electronics"]
+
+
+def test_the_oscilloscope_line_reads_oscilloscopes_only_and_needs_all_of_its_conditions():
+    # 3A002.a.7: real-time oscilloscopes having all of: a. rms noise < 2 % of full scale; b. upper 3 dB frequency
+    # > 90 GHz. A radio's or router's band is not an oscilloscope's bandwidth.
+    assert below_reasons("Dual-band Wi-Fi router, 2.4 GHz and 5 GHz, 4 antennas", {"electronics": ["3A002"]}) == {}
+    scope = "Real-time oscilloscope, {} GHz bandwidth (BW), 4 channels, 10-bit"
+    assert "below 3A002.a.7.b: 59 GHz" in below_reasons(scope.format(59), {"electronics": ["3A002"]})["electronics"]
+    # the noise condition is not recorded, so a scope above 90 GHz is not read as meeting the line on bandwidth alone
+    assert read_labels(scope.format(113), ["electronics"])["electronics"] == NOT_STATED
+
+
+def test_the_dds_and_adc_ic_lines_read_only_texts_that_name_those_circuits():
+    # 3A001.a.13 (DDS: DAC clock and resolution) and 3A001.a.14 (ADC ICs): an oscilloscope's "10-bit" is neither
+    scope = "Real-time oscilloscope, analog bandwidth 63 GHz, 160 GSa/s, vertical resolution 10 bit"
+    assert read_labels(scope, ["electronics"])["electronics"] == BELOW
+    dds = "Direct digital synthesizer IC, 12-bit DAC, DAC clock frequency 3.5 GHz"
+    assert read_labels(dds, ["electronics"])["electronics"] == MEETS
+
+
+def test_entries_stated_in_everyday_parameters_read_only_the_items_they_are_about():
+    # a mass, a temperature, an output power or a depth is stated by products of every kind
+    assert read_labels("Cordless lawn mower, cutting width 330 mm, weight 10.2 kg", LABELS)["materials"] == NOT_STATED
+    assert read_labels("Tungsten heavy alloy block, 95% W, mass 12 kg", LABELS)["materials"] == BELOW  # 1C226.b
+    module = "Automotive GNSS/INS module, dual-band RTK, operating temperature -40~85℃"
+    assert read_labels(module, LABELS)["materials_processing"] == NOT_STATED  # not a furnace (2B227)
+    magnetron = "Microwave oven magnetron 2M219J, 2450 MHz, output power 1,000 W, spare part x5"
+    assert "sensors_lasers" not in below_reasons(magnetron, {"sensors_lasers": ["6A005"]})
+    laser = "CW fibre laser, single-mode, output power 400 W, 1070 nm"
+    assert "below 6A005.a.6" in below_reasons(laser, {"sensors_lasers": ["6A005"]})["sensors_lasers"]
+    light = "Underwater video light, 15000 lumen, waterproof to 100 m, for diving photography"
+    assert not below_reasons(light, {"marine": ["8A001"]})
+
+
+def test_a_subject_written_in_half_width_kana_is_named():
+    # half-width katakana keeps its voiced mark apart after the one-for-one fold ("ﾚｰｻﾞ" is "レーサ" + U+3099)
+    assert (
+        "below 6A005"
+        in below_reasons("ﾌｧｲﾊﾞｰﾚｰｻﾞ 連続発振 出力400W 波長1070nm", {"sensors_lasers": ["6A005"]})["sensors_lasers"]
+    )

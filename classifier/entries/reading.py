@@ -50,7 +50,8 @@ from classifier.settings import get_settings
 from classifier.taxonomy import default_taxonomy
 
 READING_VALUES = {MEETS: 1, BELOW: -1, NOT_STATED: 0}
-ALL_OF = re.compile(r"\b(?:all|both) (?:of )?the following", re.IGNORECASE)
+# "having all of the following" (the list text once runs it together: 3A002.a.7's "havingall")
+ALL_OF = re.compile(r"(?:\b|(?<=having))(?:all|both) (?:of )?the following", re.IGNORECASE)
 MAX_ORDERS_APART = 3
 MAX_REASONS = 3  # shortfalls quoted in a below reason
 NOT_APPLICABLE = None  # a stated value falls outside a band the provision is for: it says nothing about the label

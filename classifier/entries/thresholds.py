@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import operator
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -223,7 +224,10 @@ def unnamed_subjects(norm: str, data: Path | None = None) -> frozenset[str]:
 
 @lru_cache(maxsize=1024)  # a text's entry suggestions ask once per candidate entry
 def _unnamed(norm: str, path: str) -> frozenset[str]:
-    return frozenset(key for key, subject in _subjects(path).items() if not subject.applies(norm))
+    # `normalise` folds half-width kana one for one, so "ﾏｼﾆﾝｸﾞ" keeps its voiced mark apart ("ク" + U+3099);
+    # composed again, it names "マシニング" (a subject is a presence test: no offsets to keep)
+    composed = unicodedata.normalize("NFC", norm)
+    return frozenset(key for key, subject in _subjects(path).items() if not subject.applies(composed))
 
 
 def under(paragraph: str, paths: frozenset[str]) -> bool:

@@ -304,8 +304,10 @@ def test_entries_stated_in_everyday_parameters_read_only_the_items_they_are_abou
     assert not below_reasons(light, {"marine": ["8A001"]})
 
 
-def test_a_subject_written_in_half_width_kana_is_named():
+def test_parameters_and_subjects_written_in_half_width_kana_are_named():
     # half-width katakana keeps its voiced mark apart after the one-for-one fold ("ﾚｰｻﾞ" is "レーサ" + U+3099)
+    gyro = "ﾘﾝｸﾞﾚｰｻﾞｼﾞｬｲﾛ 単軸 ﾊﾞｲｱｽ安定度{} 修理返却品"
+    assert read_labels(gyro.format("0.003°/h"), ["navigation_avionics"])["navigation_avionics"] == MEETS
     assert (
         "below 6A005"
         in below_reasons("ﾌｧｲﾊﾞｰﾚｰｻﾞ 連続発振 出力400W 波長1070nm", {"sensors_lasers": ["6A005"]})["sensors_lasers"]

@@ -41,11 +41,25 @@ class ThresholdError(DualUseError, ValueError):
     """A parameter or threshold file that cannot be read."""
 
 
+VOICED_MARKS = "\u3099\u309a"  # the combining (semi-)voiced sound marks
+
+
 @cache  # one pattern per keyword of parameters.yaml (about 1,300)
 def _keyword_pattern(keyword: str) -> re.Pattern:
     """Return the compiled pattern of a parameter keyword: whole words for Latin keywords, as written for CJK ones."""
-    pattern = rf"(?<![A-Za-z]){re.escape(keyword)}(?![A-Za-z])" if keyword.isascii() else re.escape(keyword)
+    pattern = rf"(?<![A-Za-z]){re.escape(keyword)}(?![A-Za-z])" if keyword.isascii() else _kana_tolerant(keyword)
     return re.compile(pattern, re.IGNORECASE)
+
+
+def _kana_tolerant(keyword: str) -> str:
+    """Return the escaped keyword with each voiced kana also matched as its base and combining mark: `normalise`
+    folds half-width katakana one for one, so "ｸﾞ" becomes "ク" + U+3099, not "グ" ("ﾏｼﾆﾝｸﾞｾﾝﾀ", "ﾊﾞｲｱｽ")."""
+    parts = []
+    for char in keyword:
+        split = unicodedata.normalize("NFD", char)
+        voiced = len(split) == 2 and split[1] in VOICED_MARKS
+        parts.append(f"(?:{re.escape(char)}|{re.escape(split)})" if voiced else re.escape(char))
+    return "".join(parts)
 
 
 @dataclass(frozen=True)
@@ -198,13 +212,15 @@ def _names_one(norm: str, words: tuple[str, ...]) -> bool:
 
 @lru_cache(maxsize=64)  # one text is screened for many parameters, features and subjects in turn
 def _lowered(norm: str) -> str:
-    return norm.lower()
+    """Return the text for the substring screen: lower case, voiced kana split into base and mark (as keywords are
+    in `_screened`), so a half-width "ﾊﾞ" and a full-width "バ" pass alike."""
+    return unicodedata.normalize("NFD", norm.lower())
 
 
 @lru_cache(maxsize=4096)
 def _screened(words: tuple[str, ...]) -> tuple[tuple[str, re.Pattern], ...]:
     """Return each word in lower case (for the substring test that comes first) with its pattern."""
-    return tuple((word.lower(), _keyword_pattern(word)) for word in words)
+    return tuple((unicodedata.normalize("NFD", word.lower()), _keyword_pattern(word)) for word in words)
 
 
 @lru_cache(maxsize=4)
@@ -224,10 +240,7 @@ def unnamed_subjects(norm: str, data: Path | None = None) -> frozenset[str]:
 
 @lru_cache(maxsize=1024)  # a text's entry suggestions ask once per candidate entry
 def _unnamed(norm: str, path: str) -> frozenset[str]:
-    # `normalise` folds half-width kana one for one, so "ﾏｼﾆﾝｸﾞ" keeps its voiced mark apart ("ク" + U+3099);
-    # composed again, it names "マシニング" (a subject is a presence test: no offsets to keep)
-    composed = unicodedata.normalize("NFC", norm)
-    return frozenset(key for key, subject in _subjects(path).items() if not subject.applies(composed))
+    return frozenset(key for key, subject in _subjects(path).items() if not subject.applies(norm))
 
 
 def under(paragraph: str, paths: frozenset[str]) -> bool:

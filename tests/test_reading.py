@@ -33,9 +33,9 @@ def test_lines_under_an_all_of_line_must_all_hold_and_an_unstated_one_keeps_them
 def test_a_value_outside_what_a_line_is_for_says_nothing_about_it():
     # 6A005 lines are for wavelength bands: 800 nm is outside all but 6A005.a.4 (540-800 nm, more than 30 W), whose
     # power is not stated: the lines for other bands say nothing about it
-    text = "Ti:sapphire regenerative amplifier, centre wavelength 800 nm, pulse energy 30 mJ"
+    text = "CW Ti:sapphire ring laser, centre wavelength 800 nm, linewidth 100 kHz"
     assert read_labels(text, LABELS)["sensors_lasers"] == NOT_STATED
-    assert read_labels(text + ", average output power 5 W", LABELS)["sensors_lasers"] == BELOW
+    assert read_labels(text + ", output power 5 W", LABELS)["sensors_lasers"] == BELOW
 
 
 def test_no_stated_parameter_reads_nothing_and_other_labels_stay_untouched():
@@ -312,3 +312,16 @@ def test_parameters_and_subjects_written_in_half_width_kana_are_named():
         "below 6A005"
         in below_reasons("ﾌｧｲﾊﾞｰﾚｰｻﾞ 連続発振 出力400W 波長1070nm", {"sensors_lasers": ["6A005"]})["sensors_lasers"]
     )
+
+
+def test_a_pulsed_laser_is_read_against_the_pulsed_lines_of_its_pulse_duration_band():
+    # 6A005.a is for continuous-wave lasers, 6A005.b.6 for pulsed ones of 975-1150 nm, by pulse duration
+    marker = (
+        "MOPA pulsed fibre laser for marking, average output 50 W at 1064 nm, pulse width 2-500 ns, pulse energy 1.5 mJ"
+    )
+    reason = below_reasons(marker, {"sensors_lasers": ["6A005"]})["sensors_lasers"]
+    assert "6A005.b.6.c" in reason and "6A005.a" not in reason
+    amplifier = "Femtosecond regenerative amplifier, centre wavelength 1030 nm, pulse width <300 fs, pulse energy 5 mJ"
+    assert read_labels(amplifier, ["sensors_lasers"])["sensors_lasers"] == MEETS  # 6A005.b.6.a.3: > 0.002 J
+    cw = "CW fibre laser, single-mode, output power 400 W, 1070 nm"
+    assert "6A005.b" not in below_reasons(cw, {"sensors_lasers": ["6A005"]})["sensors_lasers"]

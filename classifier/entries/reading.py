@@ -73,8 +73,8 @@ MIN_FIBRE_DENSITY = 900.0  # kg/m3
 class Provision:
     """A node of an entry's provision tree: its own threshold records, the parameters among them that only say
     whether the line applies and those a value short of says nothing about (`Parameter.below_says_nothing`), its
-    sub-provisions, and whether those must all hold (a line asking for "all of the
-    following" or "both") or are alternatives."""
+    sub-provisions, and whether those must all hold (a line asking for "all of the following" or "both") or are
+    alternatives."""
 
     path: str
     records: tuple[Threshold, ...]

@@ -325,3 +325,52 @@ def test_a_pulsed_laser_is_read_against_the_pulsed_lines_of_its_pulse_duration_b
     assert read_labels(amplifier, ["sensors_lasers"])["sensors_lasers"] == MEETS  # 6A005.b.6.a.3: > 0.002 J
     cw = "CW fibre laser, single-mode, output power 400 W, 1070 nm"
     assert "6A005.b" not in below_reasons(cw, {"sensors_lasers": ["6A005"]})["sensors_lasers"]
+
+
+def test_biological_synthesizers_are_read_by_the_largest_scale_or_length_they_state():
+    # 2B352.j: a 'system synthesis scale' of 1 mmol or more, all reaction vessels together
+    peptide = "Parallel peptide synthesizer, 8 reactors, 0.05-0.2 mmol per reactor{}, Fmoc SPPS, induction heating"
+    assert "below 2B352.j" in below_reasons(peptide.format(""), {"biotech": ["2B352"]})["biotech"]
+    assert read_labels(peptide.format(", 1.6 mmol in all when every reactor is full"), LABELS)["biotech"] == MEETS
+    # 2B352.i: continuous nucleic acids longer than 1.5 kb, in nt, bp, mer or kb
+    oligo = "Oligo synthesizer, 96 columns, 10-200 nmol scale, maximum length 150 nt{}, phosphoramidite chemistry"
+    assert "below 2B352.i" in below_reasons(oligo.format(""), {"biotech": ["2B352"]})["biotech"]
+    assembled = oligo.format(", enzymatic assembly station outputs fragments up to 3 kb")
+    assert read_labels(assembled, LABELS)["biotech"] == MEETS
+    # what a synthesizer makes is not a synthesizer: a gene fragment's length says nothing of 2B352.i
+    assert read_labels("Synthetic dsDNA gene fragment, 950 bp, codon-optimised, 2 µg", LABELS)["biotech"] == NOT_STATED
+
+
+def test_a_nose_only_tower_is_read_by_the_animals_it_exposes_at_once():
+    # 2B352.g.2: 12 or more rodents, or 2 or more other animals
+    tower = "Nose-only exposure tower, directed flow, {} for {}, aerosol generator included"
+    assert (
+        "below 2B352.g.2.a" in below_reasons(tower.format("6 ports", "mice or rats"), {"biotech": ["2B352"]})["biotech"]
+    )
+    assert read_labels(tower.format("24 ports", "mice or rats"), LABELS)["biotech"] == MEETS
+    assert read_labels(tower.format("4 animals", "cynomolgus monkeys"), LABELS)["biotech"] == MEETS
+
+
+def test_a_batch_centrifuge_or_a_homebrew_fermenter_does_not_meet_the_biological_lines():
+    centrifuge = "Refrigerated floor centrifuge, 6 x 1,000 mL swing-out rotor, 4,700 x g, batch operation"
+    assert "below 2B352.c" in below_reasons(centrifuge, {"biotech": ["2B352"]})["biotech"]
+    fermenter = "Stainless conical fermenter, 60 L, {}, tri-clamp ports, dump valve"
+    assert read_labels(fermenter.format("SIP-ready"), LABELS)["biotech"] == MEETS  # 2B352.b.1: 20 litres or more
+    assert read_labels(fermenter.format("for homebrew beer"), LABELS)["biotech"] == NOT_STATED
+
+
+def test_an_optical_fibres_proof_stress_is_read_in_kpsi_and_gn_per_square_metre():
+    # 5A001.c: optical fibre longer than 500 m with a proof test of 2 x 10^9 N/m2 or more
+    fibre = "Bend-insensitive G.657.A2 optical fibre on a 10 km bobbin for tethered drones, proof-tested at {}"
+    assert "below 5A001.c" in below_reasons(fibre.format("100 kpsi"), {"telecom": ["5A001"]})["telecom"]
+    assert read_labels(fibre.format("2.1 GN/m²"), LABELS)["telecom"] == MEETS
+    # a composite's fibre and length are not an optical fibre's
+    case = "Carbon-fibre rocket motor case, filament wound, length 7.5 m, diameter 1.4 m"
+    assert "telecom" not in below_reasons(case, {"telecom": ["5A001"]})
+
+
+def test_puffery_that_compares_an_item_with_military_kit_does_not_stop_a_below_reading():
+    camera = "Phone thermal camera, 160x120 IR resolution, 9 Hz, -20 to 400 °C, {}"
+    assert read_labels(camera.format("built like military gear"), LABELS)["sensors_lasers"] == BELOW
+    assert read_labels(camera.format("軍用並みの堅牢設計"), LABELS)["sensors_lasers"] == BELOW
+    assert read_labels(camera.format("for military vehicles"), LABELS)["sensors_lasers"] == NOT_STATED

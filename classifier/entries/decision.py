@@ -3,9 +3,9 @@ the text states something about are below, none is met and none is undecided) is
 with the reason ("below 6A005.d.3.a: 4 kW, needs > 15 kilowatt").
 
 Text that points to special design for a military or controlled use ("specially designed", "missile", 军用, ミサイル)
-never reads below; marketing puffery ("military grade", "MIL-STD-810") is not such a sign. How far to trust the rule
-is learned per label on validation: a label is demoted only where the rule was right there, and dual-use recall stays
-at its target.
+never reads below; marketing puffery ("military grade", "MIL-STD-810", "built like military gear", 军工级,
+軍用並みの堅牢設計) is not such a sign. How far to trust the rule is learned per label on validation: a label is
+demoted only where the rule was right there, and dual-use recall stays at its target.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import re
 import numpy as np
 
 SPECIAL_DESIGN = re.compile(
-    r"specially designed|military(?![- ]?(?:grade|standard|spec|style|look))|missile|munition|warhead|weapon|"
-    r"军用|軍用|军工(?!级|品质)|军品|导弹|弹药|武器|ミサイル|兵器|防衛省|自衛隊",
+    r"specially designed|military(?![- ]?(?:grade|standard|spec|style|look|tough|inspired|green|gear))|missile|munition|"
+    r"warhead|weapon|军用(?!级|标准)|軍用(?!並み|規格並み|レベル)|军工(?!级|品质)|军品|导弹|弹药|武器|ミサイル|兵器|防衛省|自衛隊",
     re.IGNORECASE,
 )
 MIN_PRECISION = 0.8  # on validation, the share of a label's demotions that were right

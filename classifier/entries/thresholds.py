@@ -67,16 +67,19 @@ class Parameter:
     """A parameter thresholds are stated in: its id, the unit its values convert to, the words that name it,
     whether it selects which line applies (a wavelength band, a product form) rather than measuring capability, and
     whether its unit alone says what a value is (samples per second are always a converter's rate), so that a value
-    of its kind counts wherever the text names the parameter, not only next to the word. A feature has `absent`
-    words, by which a text says the item lacks it (its `keywords` then name the feature itself). A parameter whose
-    `below_says_nothing` is set (an operating temperature range, which nearly every product states) can meet a line
-    but a value short of it is read as not stated: a radio rated for -40 to +60 °C is not thereby below the entry."""
+    of its kind counts wherever the text names the parameter, not only next to the word; one marked `largest` (a
+    capability given per reaction vessel and for a whole run) is read as the largest of the values that count, not
+    the nearest. A feature has `absent` words, by which a text says the item lacks it (its `keywords` then name the
+    feature itself). A parameter whose `below_says_nothing` is set (an operating temperature range, which nearly
+    every product states) can meet a line but a value short of it is read as not stated: a radio rated for -40 to
+    +60 °C is not thereby below the entry."""
 
     id: str
     unit: str
     keywords: tuple[str, ...]
     selects: bool = False
     named_by_unit: bool = False
+    largest: bool = False
     absent: tuple[str, ...] = ()
     below_says_nothing: bool = False
 
@@ -163,6 +166,7 @@ def _parameters(path: str) -> dict[str, Parameter]:
             tuple(spec["keywords"]),
             bool(spec.get("selects", False)),
             bool(spec.get("named_by_unit", False)),
+            bool(spec.get("largest", False)),
             tuple(spec.get("absent") or ()),
             bool(spec.get("below_says_nothing", False)),
         )
@@ -295,8 +299,9 @@ def find_stated(
 ) -> StatedQuantity | None:
     """Return the quantity of the parameter's kind written nearest one of its keywords, or None when none is (norm:
     the text's `normalise`, spans: its keywords' spans from `keyword_spans`, when already computed). A parameter
-    `named_by_unit` takes the value of its kind nearest a keyword however far it is written from it. A feature reads
-    0 where the text says the item lacks it, else 1 where the text names it (`stated_feature`)."""
+    `named_by_unit` takes the value of its kind nearest a keyword however far it is written from it; one marked
+    `largest` takes the largest value that counts. A feature reads 0 where the text says the item lacks it, else 1
+    where the text names it (`stated_feature`)."""
     if parameter.is_feature:
         return stated_feature(normalise(text) if norm is None else norm, parameter)
     quantities = extract_quantities(text) if quantities is None else quantities
@@ -304,15 +309,22 @@ def find_stated(
     if not candidates:
         return None
     norm = normalise(text) if norm is None else norm
-    best, best_distance = None, None
+    found = []  # (distance from the keyword, quantity) of the values that count
     for start, end in parameter.keyword_spans(norm) if spans is None else spans:
         for stated in candidates:
             after = stated.start >= end
             distance = stated.start - end if after else start - stated.end
             near = 0 <= distance <= (AFTER_KEYWORD_CHARS if after else BEFORE_KEYWORD_CHARS)
-            if (near or parameter.named_by_unit) and (best_distance is None or abs(distance) < best_distance):
-                best, best_distance = stated, abs(distance)
-    return best
+            if near or parameter.named_by_unit:
+                found.append((abs(distance), stated))
+    if not found:
+        return None
+    if parameter.largest:
+        return max(
+            (stated for _, stated in found),
+            key=lambda q: convert(q.value if q.upper is None else q.upper, q.unit, parameter.unit),
+        )
+    return min(found, key=lambda pair: pair[0])[1]
 
 
 def stated_feature(norm: str, parameter: Parameter) -> StatedQuantity | None:

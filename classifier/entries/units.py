@@ -119,7 +119,8 @@ UNIT_FORMS: tuple[tuple[str, str], ...] = (
     (r"(?:吉帕|ギガパスカル)", "gigapascal"),
     (rf"([kMG]?)Pa{_LATIN_END}", "{p}pascal"),
     (rf"(m?)bar{_LATIN_END}", "{p}bar"),
-    (rf"psi{_LATIN_END}", "psi"),
+    (rf"(k?)psi{_LATIN_END}", "{p}psi"),
+    (r"([kMG]?)N/(?:m²|m2)(?![A-Za-z0-9])", "{p}newton/meter**2"),
     (rf"(m?)[Tt]orr{_LATIN_END}", "{p}torr"),
     (rf"(?:nm|纳米|ナノメートル|ナノメーター){_LATIN_END}", "nanometer"),
     (
@@ -176,6 +177,13 @@ UNIT_FORMS: tuple[tuple[str, str], ...] = (
     (rf"ppb{_LATIN_END}", "ppb"),
     (r"(?:bits?|位|ビット)(?![A-Za-z])", "bit"),
     (r"(?:knots?|kn|kt|ノット)(?![A-Za-z])", "knot"),
+    # amounts of substance (a peptide synthesizer's scale), nucleic acid lengths and animals counted (exposure ports)
+    (r"([mµμun]?)mol(?![A-Za-z])", "{p}mole"),
+    (r"(?:毫摩尔|ミリモル)", "millimole"),
+    (r"(?:微摩尔|マイクロモル)", "micromole"),
+    (r"(?:kb|kbp|kilobases?|千碱基)(?![A-Za-z])", "kilonucleotide"),
+    (r"(?:nt|bp|mer|bases|碱基|塩基)(?![A-Za-z])", "nucleotide"),
+    (r"(?:animals?|rodents?|mice|rats?|ports?|只|匹|頭)(?![A-Za-z])", "animal"),
     (r"(?:hp|HP|马力|馬力)(?![A-Za-z])", "horsepower"),
 )
 _COMPILED = tuple((re.compile(pattern), expression) for pattern, expression in UNIT_FORMS)

@@ -257,7 +257,7 @@ def test_a_below_reason_quotes_only_the_values_the_reading_used():
         "output_power": StatedQuantity(5.0, "watt", 0, 3, "5 W"),
         "frequency": StatedQuantity(1.0, "megahertz", 10, 15, "1 MHz"),  # 4 orders from 10 GHz
     }
-    assert _shortfalls(provision, values, frozenset()) == ["below 3A001.b.4.x: 5 W, needs > 100 watt"]
+    assert _shortfalls(provision, values, frozenset(), {}) == ["below 3A001.b.4.x: 5 W, needs > 100 watt"]
 
 
 def test_a_normal_operating_temperature_range_says_nothing_but_an_extreme_one_meets():
@@ -374,3 +374,22 @@ def test_puffery_that_compares_an_item_with_military_kit_does_not_stop_a_below_r
     assert read_labels(camera.format("built like military gear"), LABELS)["sensors_lasers"] == BELOW
     assert read_labels(camera.format("軍用並みの堅牢設計"), LABELS)["sensors_lasers"] == BELOW
     assert read_labels(camera.format("for military vehicles"), LABELS)["sensors_lasers"] == NOT_STATED
+
+
+def test_an_item_a_decontrol_note_exempts_reads_below_with_the_words_that_say_so():
+    # 6A008 Note: 6A008 does not control civil automotive radar or meteorological (weather) radar
+    corner = "Corner radar module for passenger cars, 76-81 GHz FMCW, blind-spot detection, range 0.2-120 m"
+    assert read_labels(corner, LABELS)["sensors_lasers"] == BELOW
+    assert below_reasons(corner, {"sensors_lasers": ["6A008"]}) == {
+        "sensors_lasers": 'below 6A008: its note exempts "Corner radar"'
+    }
+    assert read_labels("X波段双偏振天气雷达 探测半径60km", LABELS)["sensors_lasers"] == BELOW
+    # the words count only for the entry's own subject: a passenger car's turbocharger is not a radar
+    assert read_labels("乗用車用 ターボチャージャー 2.0L 新品", LABELS)["sensors_lasers"] == NOT_STATED
+    # 2B352.d Note: reverse osmosis and haemodialysis equipment; 2B352.f.2 Note 2: patient transport isolators
+    dialyser = "Hollow-fibre dialyser for haemodialysis, polysulfone membrane, surface area 1.8 m², single use"
+    assert 'its note exempts "haemodialysis"' in below_reasons(dialyser, {"biotech": ["2B352"]})["biotech"]
+    assert read_labels("Patient transport isolator, negative pressure, stretcher type", LABELS)["biotech"] == BELOW
+    # special design for a military use outweighs the note's words
+    radar = "Weather radar, X-band, specially designed for missile range safety"
+    assert read_labels(radar, LABELS)["sensors_lasers"] == NOT_STATED

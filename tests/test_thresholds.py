@@ -167,6 +167,18 @@ def test_data_check_catches_a_bad_subject(data_copy):
     assert "'6A005.b' needs a list of words" in errors[2]
 
 
+def test_data_check_catches_a_bad_exemption(data_copy):
+    exemptions = data_copy / "control_list" / "exemptions.yaml"
+    exemptions.write_text(
+        "6A008: [weather radar]\n1C999: [unobtainium]\n7A004: [star tracker]\n2B352.d: []\n", encoding="utf-8"
+    )
+    errors = threshold_errors(data_copy)
+    assert len(errors) == 3, errors
+    assert "'1C999' is not an entry or paragraph" in errors[0]
+    assert "'7A004' has no note saying what it does not control" in errors[1]
+    assert "'2B352.d' needs a list of words" in errors[2]
+
+
 def test_a_converters_rate_counts_wherever_the_text_names_the_converter():
     # samples per second are always a converter's rate: written away from the word ADC it still counts
     line = threshold("3A001.a.5.a.4", "adc_sample_rate")

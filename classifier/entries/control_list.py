@@ -21,7 +21,8 @@ CHINA_LIST_NOTE = (
 CODE_PATTERN = re.compile(r"^[0-9][A-E][0-9]{3}$")
 _LINE = re.compile(r"^([0-9][A-E][0-9]{3}(?:\.[a-z0-9]+)*)\.? (.*)$")
 _NOTE = re.compile(r"^(?:Notes?|N\.B\.|Technical Notes?)\b[^:]*:?", re.IGNORECASE)
-_DECONTROL = re.compile(r"does not (?:apply|control)|do not (?:apply|control)", re.IGNORECASE)
+# a note that takes items out of its paragraph ("2B352.f.2 includes any isolator ..., except for medical isolators ...")
+_DECONTROL = re.compile(r"does not (?:apply|control)|do not (?:apply|control)|except for", re.IGNORECASE)
 
 
 class ControlListError(DualUseError, KeyError):

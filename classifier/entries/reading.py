@@ -38,6 +38,7 @@ from classifier.entries.thresholds import (
     NOT_STATED,
     Parameter,
     Threshold,
+    exempted_paragraphs,
     find_stated,
     keyword_spans,
     load_parameters,
@@ -298,17 +299,22 @@ def _any_of(statuses: list[str | None]) -> str | None:
     return NOT_STATED
 
 
-def _status(provision: Provision, values: dict[str, StatedQuantity], unnamed: frozenset[str]) -> str | None:
+def _status(
+    provision: Provision, values: dict[str, StatedQuantity], unnamed: frozenset[str], exempt: dict[str, str]
+) -> str | None:
     """Return the status of a provision: its own line and its sub-provisions (all of them, or any one) together. A
     sub-provision without records is an unknown condition: it keeps an "all of the following" line from being met.
-    A provision whose subject the text does not name (its path in unnamed) does not apply."""
-    if provision.parameters.isdisjoint(values):
+    A provision whose subject the text does not name (its path in unnamed) does not apply; one whose decontrol note
+    the text says its item falls under (its path in exempt, `exempted_paragraphs`) is below."""
+    if provision.path in exempt:
+        return NOT_APPLICABLE if provision.path in unnamed else BELOW
+    if provision.parameters.isdisjoint(values) and not any(path.startswith(provision.path + ".") for path in exempt):
         return NOT_STATED
     if provision.path in unnamed:
         return NOT_APPLICABLE
     parts = [_line_status(provision, values)] if provision.records else []
     if provision.children:
-        statuses = [_status(child, values, unnamed) for child in provision.children]
+        statuses = [_status(child, values, unnamed, exempt) for child in provision.children]
         parts.append(_all_of(statuses) if provision.all_of else _any_of(statuses))
     return _all_of(parts)
 
@@ -331,23 +337,28 @@ def below_reasons(text: str, about: dict[str, list[str]], data: Path | None = No
         trees = [tree for tree in read.trees if tree.path in about[label]]
         if read.status == MEETS or not trees:
             continue
-        if _any_of([_status(tree, read.values, read.unnamed) for tree in trees]) == BELOW:
-            lines = [line for tree in trees for line in _shortfalls(tree, read.values, read.unnamed)]
+        if _any_of([_status(tree, read.values, read.unnamed, read.exempt) for tree in trees]) == BELOW:
+            lines = [line for tree in trees for line in _shortfalls(tree, read.values, read.unnamed, read.exempt)]
             found[label] = "; ".join(list(dict.fromkeys(lines))[:MAX_REASONS])
     return found
 
 
-def _shortfalls(provision: Provision, values: dict[str, StatedQuantity], unnamed: frozenset[str]) -> list[str]:
-    """Return, for a provision that reads BELOW, each of its lines' stated values that fall short of a record."""
-    if _status(provision, values, unnamed) != BELOW:
+def _shortfalls(
+    provision: Provision, values: dict[str, StatedQuantity], unnamed: frozenset[str], exempt: dict[str, str]
+) -> list[str]:
+    """Return, for a provision that reads BELOW, each of its lines' stated values that fall short of a record, or
+    the words by which its decontrol note exempts the item."""
+    if _status(provision, values, unnamed, exempt) != BELOW:
         return []
+    if provision.path in exempt:
+        return [f'below {provision.path}: its note exempts "{exempt[provision.path]}"']
     found = []
     if provision.records and _line_status(provision, values) == BELOW:
         for record in provision.records:
             value = _counted_value(provision, record, values)
             if value is not None and not COMPARATORS[record.comparator](value, record.value):
                 found.append(f"below {provision.path}: {_shortfall(values[record.parameter], record)}")
-    return found + [line for child in provision.children for line in _shortfalls(child, values, unnamed)]
+    return found + [line for child in provision.children for line in _shortfalls(child, values, unnamed, exempt)]
 
 
 def _shortfall(stated: StatedQuantity, record: Threshold) -> str:
@@ -365,6 +376,7 @@ class _LabelReading:
     trees: tuple[Provision, ...]  # the label's entries
     values: dict[str, StatedQuantity]  # the text's stated parameters
     unnamed: frozenset[str]  # the paragraphs the text is not about (subjects.yaml)
+    exempt: dict[str, str]  # the paragraphs whose decontrol note exempts the item, with the words saying so
 
 
 def _readings(text: str, labels: list[str], data: Path | None) -> dict[str, _LabelReading]:
@@ -380,15 +392,16 @@ def _readings(text: str, labels: list[str], data: Path | None) -> dict[str, _Lab
     spans = keyword_spans(norm, [p for p in present if not p.is_feature])  # a feature is read from its own words
     found = {p.id: find_stated(text, p, quantities, norm, spans.get(p.id)) for p in present}
     values = _with_derived({name: stated for name, stated in found.items() if stated is not None})
-    if not values:
+    exempt = exempted_paragraphs(norm, data)
+    if not values and not exempt:
         return {}
     special = SPECIAL_DESIGN.search(text) is not None
     unnamed = unnamed_subjects(norm, data)
     readings = {}
     for label, trees in entries.items():
-        status = _any_of([_status(entry, values, unnamed) for entry in trees])
+        status = _any_of([_status(entry, values, unnamed, exempt) for entry in trees])
         if status == MEETS or (status == BELOW and not special):
-            readings[label] = _LabelReading(status, trees, values, unnamed)
+            readings[label] = _LabelReading(status, trees, values, unnamed, exempt)
     return readings
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from classifier.entries.control_list import ControlListError, control_list
 from classifier.entries.thresholds import (
     COMPARATORS,
+    EXEMPTIONS_FILE,
     FEATURE_UNIT,
     PARAMETERS_FILE,
     SUBJECTS_FILE,
@@ -99,32 +100,50 @@ def _record_errors(record, where: str, parameters: dict) -> list[str]:
     return errors
 
 
-def _subject_errors(path: Path) -> list[str]:
+def _mapping(path: Path) -> tuple[dict, list[str]]:
+    """Return a YAML file that maps entry codes or paragraphs to words (empty when it does not exist), with the
+    errors that kept it from being read."""
     if not path.exists():
-        return []
+        return {}, []
     try:
         raw = read_yaml(path) or {}
     except ThresholdError as exc:
-        return [str(exc)]
+        return {}, [str(exc)]
     if not isinstance(raw, dict):
-        return [f"{path}: must map entry codes or paragraphs to lists of words"]
-    errors = []
+        return {}, [f"{path}: must map entry codes or paragraphs to lists of words"]
+    return raw, []
+
+
+def _subject_errors(path: Path) -> list[str]:
+    raw, errors = _mapping(path)
     for key, terms in raw.items():
         if not control_list().has_paragraph(str(key)):
             errors.append(f"{path}: {key!r} is not an entry or paragraph of the Annex I text")
         if isinstance(terms, dict) and set(terms) == {"not"}:
             terms = terms["not"]
-        if not isinstance(terms, list) or not terms or not all(isinstance(t, str) and t.strip() for t in terms):
+        if not _words(terms):
             errors.append(f"{path}: {key!r} needs a list of words (or {{not: [words]}})")
     return errors
 
 
+def _exemption_errors(path: Path) -> list[str]:
+    raw, errors = _mapping(path)
+    for key, words in raw.items():
+        if not control_list().has_paragraph(str(key)):
+            errors.append(f"{path}: {key!r} is not an entry or paragraph of the Annex I text")
+        elif not control_list().decontrol_notes(str(key)):
+            errors.append(f"{path}: {key!r} has no note saying what it does not control")
+        if not _words(words):
+            errors.append(f"{path}: {key!r} needs a list of words")
+    return errors
+
+
 def threshold_errors(data: Path | None = None) -> list[str]:
-    """Return every problem of data/control_list/parameters.yaml, thresholds/*.yaml and subjects.yaml (empty when
-    all is well)."""
+    """Return every problem of data/control_list/parameters.yaml, thresholds/*.yaml, subjects.yaml and
+    exemptions.yaml (empty when all is well)."""
     data = data or get_settings().data_dir
     parameters, errors = _parameter_errors(data / PARAMETERS_FILE)
-    errors += _subject_errors(data / SUBJECTS_FILE)
+    errors += _subject_errors(data / SUBJECTS_FILE) + _exemption_errors(data / EXEMPTIONS_FILE)
     for path in sorted((data / THRESHOLDS_DIR).glob("*.yaml")):
         try:
             records = read_yaml(path) or []

@@ -19,6 +19,7 @@ from classifier.settings import get_settings
 PARAMETERS_FILE = "control_list/parameters.yaml"
 THRESHOLDS_DIR = "control_list/thresholds"
 SUBJECTS_FILE = "control_list/subjects.yaml"
+EXEMPTIONS_FILE = "control_list/exemptions.yaml"
 COMPARATORS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 # A feature (a condition the list states in words, "capable of in-situ steam sterilisation") reads as this unit's
 # 1 when the text names it and 0 when the text says the item lacks it; its records are ">= 1".
@@ -245,6 +246,32 @@ def unnamed_subjects(norm: str, data: Path | None = None) -> frozenset[str]:
 @lru_cache(maxsize=1024)  # a text's entry suggestions ask once per candidate entry
 def _unnamed(norm: str, path: str) -> frozenset[str]:
     return frozenset(key for key, subject in _subjects(path).items() if not subject.applies(norm))
+
+
+def exempted_paragraphs(norm: str, data: Path | None = None) -> dict[str, str]:
+    """Return the entries and paragraphs of exemptions.yaml whose decontrol note the (normalised) text says its item
+    falls under, each with the word it names ("6A008": "automotive radar": 6A008 does not control civil automotive
+    radar)."""
+    return dict(_exempted(norm, str((data or get_settings().data_dir) / EXEMPTIONS_FILE)))
+
+
+@lru_cache(maxsize=1024)
+def _exempted(norm: str, path: str) -> tuple[tuple[str, str], ...]:
+    lowered = _lowered(norm)
+    found = []
+    for key, words in _exemptions(path).items():
+        named = next(
+            (m.group() for low, pattern in _screened(words) if low in lowered for m in pattern.finditer(norm)), None
+        )
+        if named is not None:
+            found.append((key, named))
+    return tuple(found)
+
+
+@lru_cache(maxsize=4)
+def _exemptions(path: str) -> dict[str, tuple[str, ...]]:
+    raw = read_yaml(Path(path)) if Path(path).exists() else None
+    return {str(key): tuple(words) for key, words in (raw or {}).items()}
 
 
 def under(paragraph: str, paths: frozenset[str]) -> bool:

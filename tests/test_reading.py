@@ -393,3 +393,17 @@ def test_an_item_a_decontrol_note_exempts_reads_below_with_the_words_that_say_so
     # special design for a military use outweighs the note's words
     radar = "Weather radar, X-band, specially designed for missile range safety"
     assert read_labels(radar, LABELS)["sensors_lasers"] == NOT_STATED
+
+
+def test_metal_powders_and_bars_are_read_by_content_particle_size_and_diameter():
+    # 1C240.a: nickel powder of 99.0 % or more with a mean particle size under 10 µm
+    powder = "Nickel powder, {}, Ni 99.7%, 25 kg pail"
+    assert "below 1C240.a.2" in below_reasons(powder.format("D50 40 µm"), {"materials": ["1C240"]})["materials"]
+    assert read_labels(powder.format("Fisher sub-sieve size 3 µm"), LABELS)["materials"] == MEETS
+    # 1C117.a: tungsten particulate of 97 % or more and 50 µm or less
+    assert read_labels("钨粉 费氏粒度 2.0μm W≥99.9% 50kg/桶", LABELS)["materials"] == MEETS
+    # 1C202.b.2: titanium alloy tubes and bars more than 75 mm across; a disc's diameter is not a bar's
+    bar = "Ti-6Al-4V round bar, diameter {} mm, UTS 950 MPa"
+    assert "below 1C202.b.2" in below_reasons(bar.format(12), {"materials": ["1C202"]})["materials"]
+    assert read_labels(bar.format(120), LABELS)["materials"] == MEETS
+    assert read_labels("Titanium sputtering disc, diameter 50 mm, UTS 950 MPa", LABELS)["materials"] == NOT_STATED

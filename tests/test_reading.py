@@ -407,3 +407,13 @@ def test_metal_powders_and_bars_are_read_by_content_particle_size_and_diameter()
     assert "below 1C202.b.2" in below_reasons(bar.format(12), {"materials": ["1C202"]})["materials"]
     assert read_labels(bar.format(120), LABELS)["materials"] == MEETS
     assert read_labels("Titanium sputtering disc, diameter 50 mm, UTS 950 MPa", LABELS)["materials"] == NOT_STATED
+
+
+def test_a_uav_of_half_an_hour_to_an_hour_needs_its_gust_rating_as_well():
+    # 9A012.a.1: 30 minutes or more but less than 1 hour, and stable flight in gusts of 46.3 km/h (25 knots) or more
+    drone = "Survey VTOL drone, max flight time 55 min, wind resistance {}, PPK camera"
+    assert "below 9A012.a.1.b" in below_reasons(drone.format("11 m/s"), {"aerospace": ["9A012"]})["aerospace"]
+    assert read_labels(drone.format("15 m/s (54 km/h)"), LABELS)["aerospace"] == MEETS
+    # a.2: one hour or more, whatever the wind; under 30 minutes is below every line
+    assert read_labels("Fixed-wing UAV, endurance 6 h, catapult launch", LABELS)["aerospace"] == MEETS
+    assert read_labels("Toy drone with camera, flight time 12 min", LABELS)["aerospace"] == BELOW

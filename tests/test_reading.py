@@ -417,3 +417,13 @@ def test_a_uav_of_half_an_hour_to_an_hour_needs_its_gust_rating_as_well():
     # a.2: one hour or more, whatever the wind; under 30 minutes is below every line
     assert read_labels("Fixed-wing UAV, endurance 6 h, catapult launch", LABELS)["aerospace"] == MEETS
     assert read_labels("Toy drone with camera, flight time 12 min", LABELS)["aerospace"] == BELOW
+
+
+def test_a_chemical_reactor_of_plain_stainless_steel_is_below_2b350():
+    # 2B350.a: reactors of 0.1 to 20 m3 whose wetted surfaces are all of a listed corrosion-resistant material
+    reactor = "Jacketed reactor, total volume 1000 L, SUS316L inner vessel, {}, anchor agitator"
+    assert (
+        "below 2B350.a"
+        in below_reasons(reactor.format("unlined"), {"materials_processing": ["2B350"]})["materials_processing"]
+    )
+    assert read_labels(reactor.format("glass-lined"), LABELS)["materials_processing"] != BELOW

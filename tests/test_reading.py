@@ -427,3 +427,16 @@ def test_a_chemical_reactor_of_plain_stainless_steel_is_below_2b350():
         in below_reasons(reactor.format("unlined"), {"materials_processing": ["2B350"]})["materials_processing"]
     )
     assert read_labels(reactor.format("glass-lined"), LABELS)["materials_processing"] != BELOW
+
+
+def test_a_machine_tool_is_read_against_the_lines_for_its_kind_and_a_measuring_range_from_zero_is_no_accuracy():
+    # 2B001.a is for turning, b for milling, c for grinding; 2B001.c's note exempts cylindrical grinders limited to
+    # 150 mm workpieces, and surface grinders
+    grinder = "CNC cylindrical grinder, 2 axes, max workpiece 150 mm, unidirectional repeatability 0.5 µm{}"
+    assert read_labels(grinder.format(""), LABELS)["materials_processing"] == MEETS
+    reason = below_reasons(grinder.format(", limited to cylindrical grinding"), {"materials_processing": ["2B001"]})
+    assert 'its note exempts "limited to cylindrical grinding"' in reason["materials_processing"]
+    assert read_labels("Used CNC surface grinder, positioning 0.5 µm", LABELS)["materials_processing"] == BELOW
+    # "0~80 m" is the interferometer's measuring range, not an accuracy of nil
+    interferometer = "双频激光干涉仪 测量距离0~80m 用于数控机床定位精度检测"
+    assert read_labels(interferometer, LABELS)["materials_processing"] == NOT_STATED

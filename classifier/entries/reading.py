@@ -228,12 +228,17 @@ def _with_specific(values: dict[str, StatedQuantity]) -> dict[str, StatedQuantit
 def _implausible(stated: StatedQuantity, record: Threshold) -> bool:
     """Return True when a stated value (each end of a stated range) is so many orders of magnitude from a threshold
     (MAX_ORDERS_APART) that it is more likely another quantity in the same unit (an ultimate vacuum read as a working
-    pressure) than the parameter."""
+    pressure) than the parameter. Nil is infinitely many orders from any threshold: a range from 0 ("measuring range
+    0~80 m") says nothing of an accuracy. A feature's 0 (the item lacks it) is no measurement."""
+    if stated.unit == FEATURE_UNIT:
+        return False
     ends = [stated.value] if stated.upper is None else [stated.value, stated.upper]
     return all(_orders_apart(convert(end, stated.unit, record.unit), record.value) for end in ends)
 
 
 def _orders_apart(value: float, threshold: float) -> bool:
+    if value == 0:
+        return threshold != 0
     return value > 0 and threshold > 0 and abs(math.log10(value / threshold)) > MAX_ORDERS_APART
 
 

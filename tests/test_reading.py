@@ -440,3 +440,10 @@ def test_a_machine_tool_is_read_against_the_lines_for_its_kind_and_a_measuring_r
     # "0~80 m" is the interferometer's measuring range, not an accuracy of nil
     interferometer = "双频激光干涉仪 测量距离0~80m 用于数控机床定位精度检测"
     assert read_labels(interferometer, LABELS)["materials_processing"] == NOT_STATED
+
+
+def test_a_frequency_hopping_radio_of_1_w_or_less_is_below_5a001_b_3():
+    # 5A001.b.3's note: spread-spectrum radios designed for an output power of 1 W or less are not controlled
+    module = "2.4 GHz FHSS transceiver module, 79 channels, transmit power {}, telemetry"
+    assert "below 5A001.b.3" in below_reasons(module.format("10-500 mW"), {"telecom": ["5A001"]})["telecom"]
+    assert "telecom" not in below_reasons(module.format("0.5-5 W"), {"telecom": ["5A001"]})

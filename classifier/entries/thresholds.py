@@ -210,9 +210,17 @@ class Subject:
 
 
 def _names_one(norm: str, words: tuple[str, ...]) -> bool:
-    """Return True when the text names one of the words: a substring test first, then the word's pattern."""
+    """Return True when the text names one of the words."""
+    return _word_named(norm, words) is not None
+
+
+def _word_named(norm: str, words: tuple[str, ...]) -> str | None:
+    """Return the first of the words (in their order) that the text names, as written there, or None: a substring
+    test first, then the word's pattern."""
     lowered = _lowered(norm)
-    return any(low in lowered and pattern.search(norm) for low, pattern in _screened(words))
+    return next(
+        (m.group() for low, pattern in _screened(words) if low in lowered and (m := pattern.search(norm))), None
+    )
 
 
 @lru_cache(maxsize=64)  # one text is screened for many parameters, features and subjects in turn
@@ -257,15 +265,8 @@ def exempted_paragraphs(norm: str, data: Path | None = None) -> dict[str, str]:
 
 @lru_cache(maxsize=1024)
 def _exempted(norm: str, path: str) -> tuple[tuple[str, str], ...]:
-    lowered = _lowered(norm)
-    found = []
-    for key, words in _exemptions(path).items():
-        named = next(
-            (m.group() for low, pattern in _screened(words) if low in lowered for m in pattern.finditer(norm)), None
-        )
-        if named is not None:
-            found.append((key, named))
-    return tuple(found)
+    named = ((key, _word_named(norm, words)) for key, words in _exemptions(path).items())
+    return tuple((key, word) for key, word in named if word is not None)
 
 
 @lru_cache(maxsize=4)

@@ -20,25 +20,15 @@ JOBLIB_FILE = "linear.joblib"  # as models written before stored it
 SATURATED_LOGIT = 30.0
 
 
-def tfidf_rows(vectorizer: TfidfVectorizer, texts: list[str]) -> sparse.csr_matrix:
-    """Return `vectorizer.transform(texts)` of a fitted vectorizer with sublinear tf, idf weights and unit rows (as
-    this member makes them), without sklearn's per-call input checks, which cost more than counting one text's
-    n-grams."""
-    vocabulary, analyze = vectorizer.vocabulary_, vectorizer.build_analyzer()
-    indptr, indices, counts = [0], [], []
-    for text in texts:
-        columns, times = np.unique(
-            np.array([vocabulary[f] for f in analyze(text) if f in vocabulary], dtype=np.int32), return_counts=True
-        )
-        indices.append(columns)
-        counts.append(times)
-        indptr.append(indptr[-1] + len(columns))
-    indices = np.concatenate(indices) if texts else np.zeros(0, dtype=np.int32)
-    counts = np.concatenate(counts) if texts else np.zeros(0)
-    data = (np.log(counts.astype(np.float64)) + 1.0) * vectorizer.idf_[indices]
-    return unit_rows(
-        sparse.csr_matrix((data, indices, np.asarray(indptr, dtype=np.int32)), shape=(len(texts), len(vocabulary)))
-    )
+def tfidf_row(vectorizer: TfidfVectorizer, analyze, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Return the (columns, values) of `vectorizer.transform([text])` of a fitted vectorizer with sublinear tf, idf
+    weights and unit rows (as this member makes them), without sklearn's per-call input checks, which cost more than
+    counting one text's n-grams; analyze is the vectorizer's `build_analyzer()`."""
+    terms = (column for column in map(vectorizer.vocabulary_.get, analyze(text)) if column is not None)
+    columns, times = np.unique(np.fromiter(terms, dtype=np.int32), return_counts=True)
+    values = (np.log(times) + 1.0) * vectorizer.idf_[columns]
+    length = np.sqrt(values @ values)
+    return columns, values / length if length > 0 else values
 
 
 def unit_rows(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
@@ -86,9 +76,17 @@ class NgramClassifier:
             return sparse.hstack(
                 [self.word_vectorizer.fit_transform(texts), self.char_vectorizer.fit_transform(texts)]
             ).tocsr()
-        return sparse.hstack(
-            [tfidf_rows(self.word_vectorizer, texts), tfidf_rows(self.char_vectorizer, texts)], format="csr"
-        )
+        word, char = self.word_vectorizer, self.char_vectorizer  # char columns come after the word columns
+        blocks = [(word, word.build_analyzer(), 0), (char, char.build_analyzer(), len(word.vocabulary_))]
+        indptr, indices, values = [0], [np.zeros(0, dtype=np.int32)], [np.zeros(0)]
+        for text in texts:
+            for vectorizer, analyze, offset in blocks:
+                columns, weights = tfidf_row(vectorizer, analyze, text)
+                indices.append(columns + offset)
+                values.append(weights)
+            indptr.append(indptr[-1] + sum(len(columns) for columns in indices[-len(blocks) :]))
+        shape = (len(texts), len(word.vocabulary_) + len(char.vocabulary_))
+        return sparse.csr_matrix((np.concatenate(values), np.concatenate(indices), np.array(indptr)), shape=shape)
 
     def fit(self, texts: list[str], targets: np.ndarray, sample_weight: np.ndarray | None = None) -> NgramClassifier:
         """Fit on texts and a multi-hot target matrix (n_texts x n_labels), each text weighted by sample_weight (all

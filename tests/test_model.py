@@ -6,8 +6,8 @@ import sys
 import joblib
 import numpy as np
 import pytest
+from scipy import sparse
 
-from classifier.linear import tfidf_rows
 from classifier.members import MEMBER_KINDS
 from classifier.model import DualUseClassifier, languages_of
 from classifier.taxonomy import default_taxonomy
@@ -161,7 +161,10 @@ def test_ngram_features_equal_the_vectorizers_own_transform(quick_model):
     for texts with no known n-gram."""
     ngram = quick_model.members["ngram"]
     texts = load_corpus()["validation"]["text"][:200] + ["", "ǂǂǂ", "GaN HEMT 8 GHz"]
-    for vectorizer in (ngram.word_vectorizer, ngram.char_vectorizer):
-        ours, theirs = tfidf_rows(vectorizer, texts), vectorizer.transform(texts)
-        assert (ours.indptr == theirs.indptr).all() and (ours.indices == theirs.indices).all()
-        assert np.allclose(ours.toarray(), theirs.toarray(), rtol=0, atol=1e-12)
+    ours = ngram.features(texts)
+    theirs = sparse.hstack(
+        [ngram.word_vectorizer.transform(texts), ngram.char_vectorizer.transform(texts)], format="csr"
+    )
+    assert (ours.indptr == theirs.indptr).all() and (ours.indices == theirs.indices).all()
+    assert np.allclose(ours.toarray(), theirs.toarray(), rtol=0, atol=1e-12)
+    assert (ngram.features([texts[0]]) != ours[0]).nnz == 0  # a text's row does not depend on the others

@@ -150,6 +150,15 @@ def test_a_chain_of_dimensions_gives_its_first_in_the_unit_written_last(text, va
     assert (found.value, found.unit, found.phrase) == (value, "millimeter", phrase)
 
 
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("roller force 3 × 300 kN", 300), ("2 x 600 kW electron guns", 600), ("13×40 W", 40), ("4×1,000 W", 1000)],
+)
+def test_a_count_of_like_parts_gives_each_parts_value(text, value):
+    assert only(text).value == value
+    assert only("table 600 x 300 mm").value == 600 and only("3 x 5 x 7 mm").value == 3  # dimensions, not counts
+
+
 def test_a_chain_without_a_unit_and_a_power_of_ten_are_not_dimensions():
     assert extract_quantities("640×512 pixels") == []
     assert only("ultimate pressure 5 × 10⁻⁵ Pa").value == pytest.approx(5e-5)

@@ -414,6 +414,7 @@ def test_a_uav_of_half_an_hour_to_an_hour_needs_its_gust_rating_as_well():
     drone = "Survey VTOL drone, max flight time 55 min, wind resistance {}, PPK camera"
     assert "below 9A012.a.1.b" in below_reasons(drone.format("11 m/s"), {"aerospace": ["9A012"]})["aerospace"]
     assert read_labels(drone.format("15 m/s (54 km/h)"), LABELS)["aerospace"] == MEETS
+    assert read_labels("六旋翼无人机 可在阵风14米/秒条件下正常悬停 最大续航50分钟", LABELS)["aerospace"] == MEETS
     # a.2: one hour or more, whatever the wind; under 30 minutes is below every line
     assert read_labels("Fixed-wing UAV, endurance 6 h, catapult launch", LABELS)["aerospace"] == MEETS
     assert read_labels("Toy drone with camera, flight time 12 min", LABELS)["aerospace"] == BELOW

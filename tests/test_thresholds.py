@@ -61,6 +61,13 @@ def test_a_number_of_the_right_unit_away_from_the_keywords_is_not_taken():
     assert assess(threshold("7A002.a.1.a"), text).status == NOT_STATED
 
 
+def test_a_value_as_near_before_a_keyword_as_after_it_belongs_to_the_keyword_before():
+    from classifier.entries.thresholds import find_stated, load_parameters
+
+    stated = find_stated("引張強度 3,530MPa、引張弾性率 230GPa、密度 1.76g/cm³", load_parameters()["tensile_modulus"])
+    assert (stated.value, stated.unit) == (230, "gigapascal")
+
+
 def test_decontrol_note_travels_with_the_threshold():
     notes = threshold("7A003.a.1").notes
     assert any("civil aircraft" in note and "does not apply" in note for note in notes)

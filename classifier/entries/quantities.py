@@ -21,6 +21,8 @@ _MULTIPLIER = re.compile(r"(万|亿|千)(?![瓦米克赫帕伏])")
 MULTIPLIERS = {"万": 1e4, "亿": 1e8, "千": 1e3}
 # Dimensions written "φ500×1200mm" or "450 x 450 x 600 mm": the unit after the last number is each one's.
 _DIMENSION = re.compile(r"\s*[×xX*]\s*" + _DIGITS)
+# A count of like parts before their value ("3 × 300 kN" of roller force, "2 x 50 W" outputs): each part's value counts
+_COUNT = re.compile(r"(?:[2-9]|1[0-6])\s*[×xX*]\s*(" + _DIGITS + ")")
 _RANGE = re.compile(r"\s*(?:-|–|—|~|～|〜|to|至|到|から)\s*(?=[-−+]?\d)")
 _SPACE = re.compile(r"[ \u00a0\u202f\u2009]?")
 # Written before the number: (pattern, comparator). "better" is "better than", which the threshold direction reads.
@@ -182,6 +184,13 @@ def _dimensions_end(norm: str, end: int) -> int | None:
     return last
 
 
+def _each_part(norm: str, start: int, last: int, first: float) -> float:
+    """Return the value a chain of numbers from start to last states: each part's where it is a count of like parts
+    and their value ("3 × 300 kN"), else the first number's (a dimension)."""
+    count = _COUNT.match(norm, start)
+    return _parse_number(count.group(1)) if count and count.end() == last else first
+
+
 def extract_quantities(text: str) -> list[StatedQuantity]:
     """Return every number with a unit stated in the text, in order; bare numbers are left out.
 
@@ -213,6 +222,7 @@ def _quantities(text: str) -> tuple[StatedQuantity, ...]:
             unit = _unit_after(norm, last, context, norm)  # the first dimension; the chain is its phrase
             if unit is None:
                 continue
+            value = _each_part(norm, start, last, value)
         elif unit is None:
             separator = _RANGE.match(norm, end)
             second = _number_at(norm, separator.end()) if separator else None

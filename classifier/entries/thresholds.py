@@ -325,7 +325,8 @@ def find_stated(
     norm: str | None = None,
     spans: list[tuple[int, int]] | None = None,
 ) -> StatedQuantity | None:
-    """Return the quantity of the parameter's kind written nearest one of its keywords, or None when none is (norm:
+    """Return the quantity of the parameter's kind written nearest one of its keywords (at equal distances, the one
+    after it: "3,530MPa、引張弾性率 230GPa" gives the modulus 230 GPa), or None when none is (norm:
     the text's `normalise`, spans: its keywords' spans from `keyword_spans`, when already computed). A parameter
     `named_by_unit` takes the value of its kind nearest a keyword however far it is written from it; one marked
     `largest` takes the largest value that counts. A feature reads 0 where the text says the item lacks it, else 1
@@ -337,14 +338,14 @@ def find_stated(
     if not candidates:
         return None
     norm = normalise(text) if norm is None else norm
-    found = []  # (distance from the keyword, quantity) of the values that count
+    found = []  # ((distance from the keyword, whether before it), quantity) of the values that count
     for start, end in parameter.keyword_spans(norm) if spans is None else spans:
         for stated in candidates:
             after = stated.start >= end
             distance = stated.start - end if after else start - stated.end
             near = 0 <= distance <= (AFTER_KEYWORD_CHARS if after else BEFORE_KEYWORD_CHARS)
             if near or parameter.named_by_unit:
-                found.append((abs(distance), stated))
+                found.append(((abs(distance), not after), stated))
     if not found:
         return None
     if parameter.largest:

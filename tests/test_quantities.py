@@ -159,6 +159,12 @@ def test_a_count_of_like_parts_gives_each_parts_value(text, value):
     assert only("table 600 x 300 mm").value == 600 and only("3 x 5 x 7 mm").value == 3  # dimensions, not counts
 
 
+def test_a_distributor_tables_rate_takes_its_unit_from_the_field_name():
+    found = only("Number of Bits: 12 | Sampling Rate (Per Second): 250M | Number of Inputs: 2")
+    assert (found.value, found.unit) == (250, "megasample/second")
+    assert extract_quantities("Number of Bits: 12 | Number of Inputs: 2 | Memory: 4M") == []
+
+
 def test_a_chain_without_a_unit_and_a_power_of_ten_are_not_dimensions():
     assert extract_quantities("640×512 pixels") == []
     assert only("ultimate pressure 5 × 10⁻⁵ Pa").value == pytest.approx(5e-5)

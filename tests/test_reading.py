@@ -116,6 +116,9 @@ def test_a_capacitors_capacitance_and_inductance_are_conditions_of_its_line():
     capacitor = "Pulse discharge capacitor 40 kV DC, {} ±10%, stored energy 80 J, series inductance 35 nH"
     assert read_labels(capacitor.format("0.1 µF"), LABELS)["electronics"] == BELOW
     assert read_labels(capacitor.format("1.0 µF"), LABELS)["electronics"] == MEETS
+    # "电容器" also names the voltage and the energy: the capacitance is still read beside them
+    assert read_labels("储能电容器 40kV 0.1μF 储能80J 电感35nH", LABELS)["electronics"] == BELOW
+    assert read_labels("储能电容器 40kV 1.0μF 储能800J 电感35nH", LABELS)["electronics"] == MEETS
 
 
 def test_a_thermal_camera_of_9_hz_or_less_reads_below_and_only_thermal_cameras_are_read_for_it():

@@ -41,6 +41,9 @@ _GEE_CONTEXT = re.compile(
     r"acceler|shock|vibrat|bias|\bIMU\b|gyro|\bg[- ]?range|加速度|冲击|振动|零偏|衝撃|振動|バイアス|陀螺|ジャイロ",
     re.IGNORECASE,
 )
+# Distributors' parametric tables give a rate's unit in the field name: "Sampling Rate (Per Second): 250M"
+_PER_SECOND_FIELD = re.compile(r"\(per second\)", re.IGNORECASE)
+_BARE_PREFIX = re.compile(r"([kMG])(?![A-Za-z0-9/])")
 _MASS_WORDS = re.compile(r"mass|weight|weighs|重量|质量|質量|重さ|净重|毛重", re.IGNORECASE)
 _RADIO_CONTEXT = re.compile(
     r"wi-?fi|jam|band|antenna|天线|频段|屏蔽|干扰|信号|電波|アンテナ|GPS|LTE|\b[345]G\b", re.IGNORECASE
@@ -226,7 +229,8 @@ def match_unit(text: str, position: int, context: str = "", whole: str = "") -> 
     """Return (pint expression, end offset) of the unit written at text[position:], or None.
 
     A "g" family unit becomes standard gravity when the words around it (`context`, or the `whole` text for
-    micro-g and milli-g) speak of acceleration, otherwise grams.
+    micro-g and milli-g) speak of acceleration, otherwise grams; a bare prefix is samples per second in a field
+    named "(Per Second)".
     """
     for pattern, expression in _COMPILED:
         match = pattern.match(text, position)
@@ -237,6 +241,8 @@ def match_unit(text: str, position: int, context: str = "", whole: str = "") -> 
         if GEE in expression:
             expression = _gee_or_gram(expression, text, position, context, whole)
         return expression, match.end()
+    if _PER_SECOND_FIELD.search(context) and (bare := _BARE_PREFIX.match(text, position)):
+        return f"{PREFIXES[bare.group(1)]}sample/second", bare.end()
     return None
 
 

@@ -451,3 +451,9 @@ def test_a_frequency_hopping_radio_of_1_w_or_less_is_below_5a001_b_3():
     module = "2.4 GHz FHSS transceiver module, 79 channels, transmit power {}, telemetry"
     assert "below 5A001.b.3" in below_reasons(module.format("10-500 mW"), {"telecom": ["5A001"]})["telecom"]
     assert "telecom" not in below_reasons(module.format("0.5-5 W"), {"telecom": ["5A001"]})
+
+
+def test_a_value_leading_a_title_is_read_for_the_noun_it_qualifies():
+    # a value counts before its keyword across a phrase ("5 L autoclavable bench-top fermenter"), not across a clause
+    assert read_labels("5 L autoclavable bench-top fermenter, borosilicate vessel", LABELS)["biotech"] == BELOW
+    assert read_labels("Buffer tank 5 L, pairs with any bench-top fermenter", LABELS)["biotech"] == NOT_STATED

@@ -36,6 +36,8 @@ NEGATION_AFTER = re.compile(
 # A value counts for a parameter when written this many characters after one of its keywords, or just before it.
 AFTER_KEYWORD_CHARS = 40
 BEFORE_KEYWORD_CHARS = 12
+# ... or anywhere before it in the same phrase, where a title puts it: "5 L autoclavable bench-top fermenter"
+_CLAUSE_BREAK = re.compile(r"[,;:|.!?()\[\]、，；：。！？（）【】／/]|\s[-–—]\s|\s{2,}")
 
 
 class ThresholdError(DualUseError, ValueError):
@@ -343,7 +345,9 @@ def find_stated(
         for stated in candidates:
             after = stated.start >= end
             distance = stated.start - end if after else start - stated.end
-            near = 0 <= distance <= (AFTER_KEYWORD_CHARS if after else BEFORE_KEYWORD_CHARS)
+            near = 0 <= distance <= (AFTER_KEYWORD_CHARS if after else BEFORE_KEYWORD_CHARS) or (
+                not after and 0 <= distance <= AFTER_KEYWORD_CHARS and not _CLAUSE_BREAK.search(norm, stated.end, start)
+            )
             if near or parameter.named_by_unit:
                 found.append(((abs(distance), not after), stated))
     if not found:

@@ -60,7 +60,7 @@ def _within(path: str, ancestor: str) -> bool:
     return path == ancestor or path.startswith(ancestor + ".")
 
 
-@dataclass
+@dataclass(eq=False)  # one per data directory (`control_list`), so hashed by identity: things worked out from it cache
 class ControlList:
     """The Annex I entries by code, the list's attribution, and the set of US ECCNs."""
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
-from classifier.entries.control_list import CHINA_LIST_NOTE, LIST_NAME, control_list
+from classifier.entries.control_list import CHINA_LIST_NOTE, LIST_NAME, ControlList, control_list
 from classifier.entries.quantities import StatedQuantity, extract_quantities, normalise
 from classifier.entries.ranking import MAX_CANDIDATES, EntryRanker, signals
 from classifier.entries.thresholds import (
@@ -121,13 +122,24 @@ def _supported_paragraph(code: str, text: str, assessments: list[Assessment]) ->
     met = [a.threshold.paragraph for a in assessments if a.status == MEETS]
     if met:
         return max(met, key=lambda path: path.count("."))
-    words = set(_WORD.findall(text.lower())) - _COMMON
+    words = _words(text)
     best, best_shared = code, MIN_SHARED_WORDS - 1
-    for path, line in control_list().entry(code).provisions.items():
-        shared = len(words & (set(_WORD.findall(line.lower())) - _COMMON))
+    for path, line_words in _provision_words(code, control_list()):
+        shared = len(words & line_words)
         if shared > best_shared or (shared == best_shared and best != code and path.count(".") > best.count(".")):
             best, best_shared = path, shared
     return best
+
+
+def _words(text: str) -> frozenset[str]:
+    """Return the words of text that can tie it to a provision (lower case, four letters or more, not common)."""
+    return frozenset(_WORD.findall(text.lower())) - _COMMON
+
+
+@lru_cache(maxsize=512)
+def _provision_words(code: str, lists: ControlList) -> tuple[tuple[str, frozenset[str]], ...]:
+    """Return each provision of an entry of the lists with its words (`_words`), worked out once per entry."""
+    return tuple((path, _words(line)) for path, line in lists.entry(code).provisions.items())
 
 
 def _suggestion(code: str, text: str, assessments: list[Assessment], score: float) -> EntrySuggestion:

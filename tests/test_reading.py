@@ -393,6 +393,8 @@ def test_an_item_a_decontrol_note_exempts_reads_below_with_the_words_that_say_so
     dialyser = "Hollow-fibre dialyser for haemodialysis, polysulfone membrane, surface area 1.8 m², single use"
     assert 'its note exempts "haemodialysis"' in below_reasons(dialyser, {"biotech": ["2B352"]})["biotech"]
     assert read_labels("Patient transport isolator, negative pressure, stretcher type", LABELS)["biotech"] == BELOW
+    # 1C010.b Note b: mechanically chopped or milled carbon fibre of 25 mm or less
+    assert read_labels("Chopped carbon fiber 6 mm, PAN-based, for PA66 compounding", LABELS)["materials"] == BELOW
     # special design for a military use outweighs the note's words
     radar = "Weather radar, X-band, specially designed for missile range safety"
     assert read_labels(radar, LABELS)["sensors_lasers"] == NOT_STATED

@@ -459,3 +459,12 @@ def test_a_value_leading_a_title_is_read_for_the_noun_it_qualifies():
     # a value counts before its keyword across a phrase ("5 L autoclavable bench-top fermenter"), not across a clause
     assert read_labels("5 L autoclavable bench-top fermenter, borosilicate vessel", LABELS)["biotech"] == BELOW
     assert read_labels("Buffer tank 5 L, pairs with any bench-top fermenter", LABELS)["biotech"] == NOT_STATED
+
+
+def test_graphite_is_read_by_its_bulk_density_and_grain_and_anode_graphite_is_not_1c107():
+    # 1C107.a: fine-grain graphite of 1.72 g/cm3 or more and grains of 100 µm or less
+    block = "Isostatic graphite block 300 x 300 x 100 mm, bulk density {}, grain size 15 µm, ash 300 ppm"
+    assert read_labels(block.format("1.70 g/cm³"), LABELS)["materials"] == BELOW
+    assert read_labels(block.format("1.85 g/cm³"), LABELS)["materials"] != BELOW
+    anode = "球形石墨 负极材料 D50 15μm 振实密度1.02g/cm³ 固定碳99.95%"
+    assert read_labels(anode, LABELS)["materials"] == NOT_STATED

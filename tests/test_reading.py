@@ -443,6 +443,9 @@ def test_a_machine_tool_is_read_against_the_lines_for_its_kind_and_a_measuring_r
     reason = below_reasons(grinder.format(", limited to cylindrical grinding"), {"materials_processing": ["2B001"]})
     assert 'its note exempts "limited to cylindrical grinding"' in reason["materials_processing"]
     assert read_labels("Used CNC surface grinder, positioning 0.5 µm", LABELS)["materials_processing"] == BELOW
+    # 2B201's lines are of the same kinds (a milling, b grinding, c turning): a 5 µm grinder is not a 6 µm mill
+    surface = "CNC precision surface grinder, 2-axis contouring, positioning accuracy 0.005 mm, linear scales"
+    assert read_labels(surface, LABELS)["materials_processing"] == BELOW
     # "0~80 m" is the interferometer's measuring range, not an accuracy of nil
     interferometer = "双频激光干涉仪 测量距离0~80m 用于数控机床定位精度检测"
     assert read_labels(interferometer, LABELS)["materials_processing"] == NOT_STATED

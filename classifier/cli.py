@@ -11,6 +11,7 @@ import argparse
 import logging
 import os
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -55,10 +56,20 @@ def _load_model(path: str | None, settings: Settings):
     return DualUseClassifier.from_pretrained(path or default_model_path(settings))
 
 
-def _print_entries(entries: list[dict]) -> None:
-    """Print the suggested control-list entries: code, confidence, the list's lines and the stated parameters."""
+def _condition(found: dict) -> str:
+    """Return a stated parameter's condition and what the text states for it ("> 30 watt: 50 watt from '50 W'")."""
     from classifier.entries.thresholds import FEATURE_UNIT
 
+    feature = found["threshold"].endswith(FEATURE_UNIT)  # a condition stated in words: present or absent
+    stated = "not stated"
+    if found["phrase"]:
+        value = ("present" if found["value"] else "absent") if feature else f"{found['value']:g} {found['unit']}"
+        stated = f"{value} from {found['phrase']!r}"
+    return f"{'present' if feature else found['threshold']}: {stated}"
+
+
+def _print_entries(entries: list[dict]) -> None:
+    """Print the suggested control-list entries: code, confidence, the list's lines and the stated parameters."""
     if not entries:
         return
     print("  control-list entries to check (candidates, not a ruling):")
@@ -68,16 +79,14 @@ def _print_entries(entries: list[dict]) -> None:
         print(f"   {rank}. {entry['code']}  score {entry['score']:.2f}{us}{gap}")
         for line in entry["text"]:
             print(f"      {line}")
-        for found in entry["parameters"]:
-            feature = found["threshold"].endswith(FEATURE_UNIT)  # a condition stated in words: present or absent
-            stated = "not stated"
-            if found["phrase"]:
-                value = (
-                    ("present" if found["value"] else "absent") if feature else f"{found['value']:g} {found['unit']}"
-                )
-                stated = f"{value} from {found['phrase']!r}"
-            needs = "present" if feature else found["threshold"]
-            print(f"      {found['status']:<10} {found['paragraph']} {found['parameter']} {needs}: {stated}")
+        path = entry["code"]  # the suggested paragraph: its own and its parents' conditions are listed one by one
+        shown = [f for f in entry["parameters"] if path == f["paragraph"] or path.startswith(f["paragraph"] + ".")]
+        for found in shown:
+            print(f"      {found['status']:<10} {found['paragraph']} {found['parameter']} {_condition(found)}")
+        others = Counter(f["status"] for f in entry["parameters"] if f not in shown)
+        if others:  # an entry such as 3A001 has dozens of conditions
+            counts = ", ".join(f"{n} {status}" for status, n in sorted(others.items()))
+            print(f"      {sum(others.values())} other conditions of {entry['entry']}: {counts}")
         for note in entry["decontrol_notes"]:
             print(f"      {note}")
     print(f"  {entries[0]['china']}")

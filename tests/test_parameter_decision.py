@@ -91,3 +91,16 @@ def test_the_cli_shows_a_feature_as_present_or_absent_with_the_words_that_say_so
     printed = capsys.readouterr().out
     assert "below      2B352.e in_situ_sterilisation present: absent from 'CIP only'" in printed
     assert "meets      2B352.e condenser_ice_capacity >= 10 kilogram: 30 kilogram from '30 kg'" in printed
+
+
+def test_the_suggested_paragraph_is_a_line_the_text_meets_in_full_and_the_cli_sums_up_the_rest(capsys):
+    from classifier.cli import _print_entries
+    from classifier.entries.suggest import _suggestion
+
+    text = "Wideband GaN power amplifier module 6-18 GHz, Psat 50 W, gain 50 dB"
+    entry = _suggestion("3A001", text, thresholds_assessed("3A001", text), 1.0).as_dict()
+    assert entry["code"] == "3A001.b.4.b.3"  # > 30 W from 12 to 16 GHz; 3A001.b.4.a.1 is only its band (2.7 GHz up)
+    _print_entries([entry])
+    printed = capsys.readouterr().out
+    assert "meets      3A001.b.4.b.3 rf_saturated_power > 30 watt: 50 watt from '50 W'" in printed
+    assert "3A001.b.4.a.1 rf_saturated_power" not in printed and "other conditions of 3A001:" in printed

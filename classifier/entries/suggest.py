@@ -118,8 +118,13 @@ def thresholds_assessed(
 
 
 def _supported_paragraph(code: str, text: str, assessments: list[Assessment]) -> str:
-    """Return the most specific paragraph the text supports: a met threshold's, else one sharing words with the text."""
-    met = [a.threshold.paragraph for a in assessments if a.status == MEETS]
+    """Return the most specific paragraph the text supports: one whose conditions are all met (not only its band: a
+    6-18 GHz amplifier is in 3A001.b.4.a.1's band from 2.7 GHz but short of its power), else one sharing words with the
+    text."""
+    statuses: dict[str, set[str]] = {}
+    for a in assessments:
+        statuses.setdefault(a.threshold.paragraph, set()).add(a.status)
+    met = [path for path, found in statuses.items() if found == {MEETS}]
     if met:
         return max(met, key=lambda path: path.count("."))
     words = _words(text)

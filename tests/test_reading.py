@@ -456,6 +456,9 @@ def test_a_frequency_hopping_radio_of_1_w_or_less_is_below_5a001_b_3():
     module = "2.4 GHz FHSS transceiver module, 79 channels, transmit power {}, telemetry"
     assert "below 5A001.b.3" in below_reasons(module.format("10-500 mW"), {"telecom": ["5A001"]})["telecom"]
     assert "telecom" not in below_reasons(module.format("0.5-5 W"), {"telecom": ["5A001"]})
+    # 30 dBm is 1 W exactly (not 1.0000000000000007 W), and a parenthesis does not end the phrase before "Output"
+    radio = "915MHz Telemetry Radio, FHSS Frequency Hopping, 1W (30dBm) Max Output, 40km LOS"
+    assert read_labels(radio, LABELS)["telecom"] == BELOW
 
 
 def test_a_value_leading_a_title_is_read_for_the_noun_it_qualifies():

@@ -37,7 +37,7 @@ NEGATION_AFTER = re.compile(
 AFTER_KEYWORD_CHARS = 40
 BEFORE_KEYWORD_CHARS = 12
 # ... or anywhere before it in the same phrase, where a title puts it: "5 L autoclavable bench-top fermenter"
-_CLAUSE_BREAK = re.compile(r"[,;:|.!?()\[\]、，；：。！？（）【】／/]|\s[-–—]\s|\s{2,}")
+_CLAUSE_BREAK = re.compile(r"[,;:|.!?\[\]、，；：。！？【】／/]|\s[-–—]\s|\s{2,}")
 
 
 class ThresholdError(DualUseError, ValueError):

@@ -281,11 +281,11 @@ def _affine(unit: str, target: str) -> tuple[float, float] | None:
 
 
 def convert(value: float, unit: str, target: str) -> float:
-    """Return value expressed in the target unit."""
+    """Return value expressed in the target unit, to 12 significant digits: a conversion's rounding error must not
+    put a value on the other side of a threshold it equals (30 dBm is 1 W, not 1.0000000000000007 W)."""
     affine = _affine(unit, target)
-    if affine is None:
-        return float(quantity(value, unit).to(target).magnitude)
-    return affine[0] * value + affine[1]
+    converted = float(quantity(value, unit).to(target).magnitude) if affine is None else affine[0] * value + affine[1]
+    return float(f"{converted:.12g}")
 
 
 def known_unit(unit: str) -> bool:

@@ -474,3 +474,10 @@ def test_graphite_is_read_by_its_bulk_density_and_grain_and_anode_graphite_is_no
     assert read_labels(block.format("1.85 g/cm³"), LABELS)["materials"] != BELOW
     anode = "球形石墨 负极材料 D50 15μm 振实密度1.02g/cm³ 固定碳99.95%"
     assert read_labels(anode, LABELS)["materials"] == NOT_STATED
+
+
+def test_syntactic_foam_needs_both_depth_and_density_and_msw_is_a_depth_in_metres():
+    # 8C001: syntactic foam for marine depths exceeding 1000 m and a density less than 561 kg/m3
+    foam = "Syntactic foam blocks for ROV floats, rated working depth {} msw, density 0.40 g/cm³"
+    assert read_labels(foam.format("800"), LABELS)["marine"] == BELOW
+    assert read_labels(foam.format("6,000"), LABELS)["marine"] == MEETS

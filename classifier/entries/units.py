@@ -140,7 +140,7 @@ UNIT_FORMS: tuple[tuple[str, str], ...] = (
     (r"(?:m³|m3|立方米|立方メートル)(?![A-Za-z0-9])", "meter**3"),
     (r"(?:m²|m2|平方米|平方メートル)(?![A-Za-z0-9])", "meter**2"),
     (r"(?:cm³|cm3|cc)(?![A-Za-z0-9])", "centimeter**3"),
-    (rf"(?:m|米|メートル|metres?|meters?){_LATIN_END}", "meter"),
+    (rf"(?:m|msw|米|メートル|metres?|meters?){_LATIN_END}", "meter"),  # msw: metres of sea water, a depth
     (rf"(?:arc-?sec(?:onds?)?|arcsec|角秒|″){_LATIN_END}", "arcsecond"),
     (rf"(?:arc-?min(?:utes?)?|角分|′){_LATIN_END}", "arcminute"),
     (r"(?:毫弧度|ミリラジアン)", "milliradian"),

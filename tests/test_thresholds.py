@@ -193,3 +193,13 @@ def test_a_converters_rate_counts_wherever_the_text_names_the_converter():
     assert assess(line, "Dual 14-bit 125 MSPS JESD204B/C RF ADC, 196-BGA").status == BELOW
     # without the word, the rate is no ADC's
     assert assess(line, "Dual 14-bit 3.0 GSPS JESD204B/C RF DAC, 196-BGA").status == NOT_STATED
+
+
+def test_data_check_catches_a_repeated_record_and_a_key_written_twice(data_copy):
+    write_records(data_copy, [good_record(), good_record()])
+    errors = threshold_errors(data_copy)
+    assert len(errors) == 1 and "record 2 repeats record 1" in errors[0], errors
+    write_records(data_copy, [good_record()])
+    (data_copy / "control_list" / "subjects.yaml").write_text("1C216: [maraging]\n1C216: [steel]\n", encoding="utf-8")
+    errors = threshold_errors(data_copy)
+    assert len(errors) == 1 and "key(s) written twice: 1C216" in errors[0], errors

@@ -153,9 +153,17 @@ def threshold_errors(data: Path | None = None) -> list[str]:
         if not isinstance(records, list):
             errors.append(f"{path}: must be a list of threshold records")
             continue
+        seen: dict[tuple, int] = {}  # each record's paragraph, parameter, comparator, value and unit: its number
         for number, record in enumerate(records, start=1):
             try:
                 errors += _record_errors(record, f"{path}: record {number}", parameters)
             except ControlListError as exc:
                 errors.append(f"{path}: record {number}: {exc}")
+            if isinstance(record, dict):
+                key = tuple(
+                    str(record.get(field)) for field in ("paragraph", "parameter", "comparator", "value", "unit")
+                )
+                if key in seen:
+                    errors.append(f"{path}: record {number} repeats record {seen[key]}")
+                seen.setdefault(key, number)
     return errors

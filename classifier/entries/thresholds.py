@@ -151,10 +151,24 @@ class Assessment:
         }
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe YAML loader that refuses a key written twice in one mapping (YAML would keep the last silently)."""
+
+    def construct_mapping(self, node, deep=False):
+        keys = [self.construct_object(key, deep=deep) for key, _ in node.value]
+        repeated = sorted({str(key) for key in keys if keys.count(key) > 1})
+        if repeated:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"key(s) written twice: {', '.join(repeated)}", node.start_mark
+            )
+        return super().construct_mapping(node, deep=deep)
+
+
 def read_yaml(path: Path):
-    """Return the parsed YAML of a file; a syntax error raises ThresholdError naming the file."""
+    """Return the parsed YAML of a file; a syntax error or a key written twice raises ThresholdError naming the
+    file."""
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506 (a safe loader)
     except yaml.YAMLError as exc:
         raise ThresholdError(f"{path}: not valid YAML: {exc}") from exc
 

@@ -359,10 +359,7 @@ def find_stated(
         for stated in candidates:
             after = stated.start >= end
             distance = stated.start - end if after else start - stated.end
-            near = 0 <= distance <= (AFTER_KEYWORD_CHARS if after else BEFORE_KEYWORD_CHARS) or (
-                not after and 0 <= distance <= AFTER_KEYWORD_CHARS and not _CLAUSE_BREAK.search(norm, stated.end, start)
-            )
-            if near or parameter.named_by_unit:
+            if parameter.named_by_unit or _counts(norm, distance, after, stated.end, start):
                 found.append(((abs(distance), not after), stated))
     if not found:
         return None
@@ -372,6 +369,15 @@ def find_stated(
             key=lambda q: convert(q.value if q.upper is None else q.upper, q.unit, parameter.unit),
         )
     return min(found, key=lambda pair: pair[0])[1]
+
+
+def _counts(norm: str, distance: int, after: bool, value_end: int, keyword_start: int) -> bool:
+    """Return True when a value `distance` characters from a keyword counts for it: after it, within
+    AFTER_KEYWORD_CHARS; before it, within BEFORE_KEYWORD_CHARS, or as far in the same phrase with no clause break
+    between ("5 L autoclavable bench-top fermenter")."""
+    if not 0 <= distance <= AFTER_KEYWORD_CHARS:
+        return False
+    return after or distance <= BEFORE_KEYWORD_CHARS or not _CLAUSE_BREAK.search(norm, value_end, keyword_start)
 
 
 def stated_feature(norm: str, parameter: Parameter) -> StatedQuantity | None:

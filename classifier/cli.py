@@ -70,6 +70,8 @@ def _condition(found: dict) -> str:
 
 def _print_entries(entries: list[dict]) -> None:
     """Print the suggested control-list entries: code, confidence, the list's lines and the stated parameters."""
+    from classifier.entries.control_list import within
+
     if not entries:
         return
     print("  control-list entries to check (candidates, not a ruling):")
@@ -79,12 +81,15 @@ def _print_entries(entries: list[dict]) -> None:
         print(f"   {rank}. {entry['code']}  score {entry['score']:.2f}{us}{gap}")
         for line in entry["text"]:
             print(f"      {line}")
-        path = entry["code"]  # the suggested paragraph: its own and its parents' conditions are listed one by one
-        shown = [f for f in entry["parameters"] if path == f["paragraph"] or path.startswith(f["paragraph"] + ".")]
-        for found in shown:
-            print(f"      {found['status']:<10} {found['paragraph']} {found['parameter']} {_condition(found)}")
-        others = Counter(f["status"] for f in entry["parameters"] if f not in shown)
-        if others:  # an entry such as 3A001 has dozens of conditions
+        others = (
+            Counter()
+        )  # an entry such as 3A001 has dozens of conditions: the ones off the suggested path are counted
+        for found in entry["parameters"]:  # the suggested paragraph's own and its parents' conditions are listed
+            if within(entry["code"], found["paragraph"]):
+                print(f"      {found['status']:<10} {found['paragraph']} {found['parameter']} {_condition(found)}")
+            else:
+                others[found["status"]] += 1
+        if others:
             counts = ", ".join(f"{n} {status}" for status, n in sorted(others.items()))
             print(f"      {sum(others.values())} other conditions of {entry['entry']}: {counts}")
         for note in entry["decontrol_notes"]:

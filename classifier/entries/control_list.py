@@ -56,7 +56,8 @@ def _parse_entry(raw: dict) -> Entry:
     return entry
 
 
-def _within(path: str, ancestor: str) -> bool:
+def within(path: str, ancestor: str) -> bool:
+    """Return True when a dotted paragraph is the ancestor or lies below it (3A001.b.4 within 3A001.b)."""
     return path == ancestor or path.startswith(ancestor + ".")
 
 
@@ -94,7 +95,7 @@ class ControlList:
         entry = self.entry(path[:5])
         notes = []
         for note_path, texts in entry.notes.items():
-            if _within(path, note_path) or _within(note_path, path):
+            if within(path, note_path) or within(note_path, path):
                 notes += [text for text in texts if text.startswith("Note") and _DECONTROL.search(text)]
         return notes
 

@@ -155,11 +155,15 @@ class _UniqueKeyLoader(yaml.SafeLoader):
     """A safe YAML loader that refuses a key written twice in one mapping (YAML would keep the last silently)."""
 
     def construct_mapping(self, node, deep=False):
-        keys = [self.construct_object(key, deep=deep) for key, _ in node.value]
-        repeated = sorted({str(key) for key in keys if keys.count(key) > 1})
+        seen, repeated = set(), set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                repeated.add(str(key))
+            seen.add(key)
         if repeated:
             raise yaml.constructor.ConstructorError(
-                None, None, f"key(s) written twice: {', '.join(repeated)}", node.start_mark
+                None, None, f"key(s) written twice: {', '.join(sorted(repeated))}", node.start_mark
             )
         return super().construct_mapping(node, deep=deep)
 

@@ -481,3 +481,29 @@ def test_syntactic_foam_needs_both_depth_and_density_and_msw_is_a_depth_in_metre
     foam = "Syntactic foam blocks for ROV floats, rated working depth {} msw, density 0.40 g/cm³"
     assert read_labels(foam.format("800"), LABELS)["marine"] == BELOW
     assert read_labels(foam.format("6,000"), LABELS)["marine"] == MEETS
+
+
+def test_the_position_7A003_b_counts_is_the_one_held_after_the_aiding_references_are_lost():
+    # 7A003.b: less than 10 m "CEP" after loss of all 'positional aiding references' for up to 4 minutes; the accuracy
+    # with GNSS or RTK in use is met by any receiver and says nothing
+    with_gnss = "GNSS/INS module, dual-band RTK, position accuracy 0.02 m CEP, gyro bias instability 5°/h"
+    assert read_labels(with_gnss, ["navigation_avionics"])["navigation_avionics"] == BELOW
+    held = "GNSS/INS unit; after GNSS loss the position holds to {} m CEP for 240 s"
+    assert read_labels(held.format(5), ["navigation_avionics"])["navigation_avionics"] == MEETS
+    assert read_labels(held.format(25), ["navigation_avionics"])["navigation_avionics"] == BELOW
+    assert (
+        read_labels("组合导航 卫星失锁60秒水平位置误差≤5m(CEP)", ["navigation_avionics"])["navigation_avionics"]
+        == MEETS
+    )
+
+
+def test_a_laser_interferometer_is_read_only_against_the_lines_for_laser_systems_and_their_note():
+    # 2B006.b Note: laser measuring systems are only specified in 2B006.b.3 and 2B206.c; 2B206.c Note: it does not
+    # control interferometers without closed or open loop feedback that measure machine tools' slide errors
+    calibrator = (
+        "Laser interferometer calibration kit, HeNe laser, resolution 1 nm, linear accuracy ±0.5 ppm, range 80 m"
+    )
+    assert read_labels(calibrator, ["materials_processing"])["materials_processing"] == NOT_STATED  # not 2B006.b.1
+    offline = calibrator + "; used off-line, no closed- or open-loop feedback to the machine"
+    reason = below_reasons(offline, {"materials_processing": ["2B006", "2B206"]})["materials_processing"]
+    assert "2B206.c" in reason and "2B006.b.1" not in reason

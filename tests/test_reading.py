@@ -507,3 +507,41 @@ def test_a_laser_interferometer_is_read_only_against_the_lines_for_laser_systems
     offline = calibrator + "; used off-line, no closed- or open-loop feedback to the machine"
     reason = below_reasons(offline, {"materials_processing": ["2B006", "2B206"]})["materials_processing"]
     assert "2B206.c" in reason and "2B006.b.1" not in reason
+
+
+def test_a_paragraph_stated_in_everyday_parameters_reads_only_the_items_it_lists():
+    # subjects.yaml: 3A001.a.2's temperature ratings are for integrated circuits, 3A001.a.5's converters are not an
+    # oscilloscope's, 3B001.f's feature size is a lithography tool's, 9A012.b.4's altitude an engine's, 6A002.a.3.c's
+    # spectral band not a thermopile array's (Note 2) nor a microbolometer's (its N.B.: 6A002.a.3.f only), 1C210.b is
+    # for glass fibre
+    def reading(text, label):
+        return read_labels(text, [label])[label]
+
+    assert (
+        reading("Vacuum annealing furnace, working temperature 750 °C, hot zone 400 x 400 mm", "electronics")
+        == NOT_STATED
+    )
+    assert reading("Microcontroller, 32-bit, rated -55 °C to +125 °C ambient, ceramic package", "electronics") == MEETS
+    assert reading("ADC, 10-bit, 1.5 GSPS, JESD204B", "electronics") == MEETS
+    assert (
+        reading("Real-time oscilloscope, 33 GHz bandwidth, 80 GSa/s, 10-bit ADC", "electronics") == BELOW
+    )  # 3A002.a.7
+    assert reading("Laser interferometer, resolution 1 nm, for machine tool calibration", "electronics") == NOT_STATED
+    assert reading("ArF immersion step-and-scan scanner, resolution 38 nm, 193 nm", "electronics") == MEETS
+    assert (
+        reading("GNSS module for drones, civil limits: velocity 500 m/s, altitude 50,000 m", "aerospace") == NOT_STATED
+    )
+    assert reading("Rotary engine for UAVs, rated to 18,000 m altitude", "aerospace") == MEETS
+    thermopile = "Thermopile array sensor, 80 x 64 elements, spectral response 8-14 µm"
+    assert reading(thermopile, "sensors_lasers") == NOT_STATED
+    assert reading("Cooled MCT focal plane array, 640 x 512, spectral response 3.7-4.8 µm", "sensors_lasers") == MEETS
+    tow = "Carbon fibre 50K tow, tensile strength 3,500 MPa, modulus 200 GPa, density 1.80 g/cm3, {}"
+    assert reading(tow.format("stiffer than glass"), "materials") == BELOW  # not read against 1C210.b's glass lines
+    assert reading(tow.format("for wind blades"), "materials") == BELOW
+
+
+def test_an_oscilloscope_meets_3A002_a_7_only_with_both_its_noise_and_its_bandwidth():
+    scope = "Real-time oscilloscope, 110 GHz analogue bandwidth on 2 channels, 256 GSa/s, {}"
+    assert read_labels(scope.format("RMS noise 0.8% of full scale"), ["electronics"])["electronics"] == MEETS
+    assert read_labels(scope.format("RMS noise 3% of full scale"), ["electronics"])["electronics"] == BELOW
+    assert read_labels(scope.format("decodes 224 Gb/s PAM4 links"), ["electronics"])["electronics"] == NOT_STATED

@@ -206,3 +206,20 @@ def test_per_without_a_unit_of_another_kind_keeps_the_unit(text, unit):
 def test_a_rate_in_words_is_not_read_as_its_numerator():
     """A spray dryer's 50 litres per hour is not a 50-litre vessel (2B352.b reads vessel volume in litres)."""
     assert all(q.unit != "liter" for q in extract_quantities("spray dryer, water evaporation 50 litres per hour"))
+
+
+@pytest.mark.parametrize(
+    "text, value, unit",
+    [
+        ("中心波长1080±5nm；输出功率750W", 1080.0, "nanometer"),
+        ("wavelength 1080 +/- 5 nm, output 600 W", 1080.0, "nanometer"),
+        ("Wavelength: 1070 nm ± 10 nm", 1070.0, "nanometer"),
+        ("密度 17.6±0.1g/cm³", 17.6, "gram/centimeter**3"),
+    ],
+)
+def test_a_tolerance_belongs_to_the_value_before_it(text, value, unit):
+    # the first quantity is the value with the tolerance's unit; the tolerance is not a value of its own
+    found = [(q.value, q.unit) for q in extract_quantities(text) if q.unit == unit]
+    assert found == [(value, unit)]
+    # a value written with ± alone is still one
+    assert [(q.value, q.comparator) for q in extract_quantities("accuracy ±2 arcsec")] == [(2.0, "±")]

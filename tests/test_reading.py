@@ -545,3 +545,13 @@ def test_an_oscilloscope_meets_3A002_a_7_only_with_both_its_noise_and_its_bandwi
     assert read_labels(scope.format("RMS noise 0.8% of full scale"), ["electronics"])["electronics"] == MEETS
     assert read_labels(scope.format("RMS noise 3% of full scale"), ["electronics"])["electronics"] == BELOW
     assert read_labels(scope.format("decodes 224 Gb/s PAM4 links"), ["electronics"])["electronics"] == NOT_STATED
+
+
+def test_a_lasers_wavelength_is_not_a_detectors_band_and_a_beer_fermenter_is_not_2B352_b():
+    laser = "1470nm medical diode laser module, fibre-coupled, centre wavelength 1470±10nm, CW output 2W"
+    assert read_labels(laser, ["sensors_lasers"])["sensors_lasers"] != MEETS  # not 6A002.a.3.c's 1200-30000 nm
+    fpa = "InGaAs focal plane array 640 x 512, spectral response 0.9-1.7 µm"
+    assert read_labels(fpa, ["sensors_lasers"])["sensors_lasers"] == MEETS
+    tank = "{} fermenter 1000 L, stainless steel, cooling jacket, open manway"
+    assert read_labels(tank.format("Craft beer"), ["biotech"])["biotech"] == NOT_STATED
+    assert read_labels(tank.format("Microbial"), ["biotech"])["biotech"] == MEETS

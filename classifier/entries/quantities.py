@@ -24,6 +24,9 @@ _DIMENSION = re.compile(r"\s*[×xX*]\s*" + _DIGITS)
 # A count of like parts before their value ("3 × 300 kN" of roller force, "2 x 50 W" outputs): each part's value counts
 _COUNT = re.compile(r"(?:[2-9]|1[0-6])\s*[×xX*]\s*(" + _DIGITS + ")")
 _RANGE = re.compile(r"\s*(?:-|–|—|~|～|〜|to|至|到|から)\s*(?=[-−+]?\d)")
+# A tolerance after a value: "1080±5nm" is 1080 nm (the unit after the tolerance is the value's), and in
+# "1080 nm ± 5 nm" the "± 5 nm" is not a value of its own.
+_TOLERANCE = re.compile(r"\s*(?:±|\+/-|\+-)\s*(?=\d)")
 _SPACE = re.compile(r"[ \u00a0\u202f\u2009]?")
 # Written before the number: (pattern, comparator). "better" is "better than", which the threshold direction reads.
 _PREFIX = (
@@ -200,6 +203,12 @@ def extract_quantities(text: str) -> list[StatedQuantity]:
     return list(_quantities(text))
 
 
+def _tolerance_of(previous: StatedQuantity, norm: str, start: int, unit: str) -> bool:
+    """Return True when a "±" value starting at start is the tolerance of the value just before it ("1080 nm ± 5 nm"):
+    nothing but spaces between them and units of one kind."""
+    return not norm[previous.end : start].strip() and same_kind(previous.unit, unit)
+
+
 @functools.lru_cache(maxsize=QUANTITIES_CACHED)
 def _quantities(text: str) -> tuple[StatedQuantity, ...]:
     norm = normalise(text)
@@ -223,6 +232,11 @@ def _quantities(text: str) -> tuple[StatedQuantity, ...]:
             if unit is None:
                 continue
             value = _each_part(norm, start, last, value)
+        elif unit is None and (tolerance := _TOLERANCE.match(norm, end)):
+            second = _number_at(norm, tolerance.end())
+            unit = _unit_after(norm, second[1], context, norm) if second else None
+            if unit is None:
+                continue
         elif unit is None:
             separator = _RANGE.match(norm, end)
             second = _number_at(norm, separator.end()) if separator else None
@@ -244,6 +258,9 @@ def _quantities(text: str) -> tuple[StatedQuantity, ...]:
         ):
             continue
         comparator, phrase_start = _prefix_comparator(norm, start)
+        if comparator == "±" and found and _tolerance_of(found[-1], norm, phrase_start, expression):
+            consumed = end
+            continue
         for pattern, name in _SUFFIX:
             suffix = pattern.match(norm, end)
             if suffix:

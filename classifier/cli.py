@@ -81,10 +81,10 @@ def _print_entries(entries: list[dict]) -> None:
         print(f"   {rank}. {entry['code']}  score {entry['score']:.2f}{us}{gap}")
         for line in entry["text"]:
             print(f"      {line}")
-        others = (
-            Counter()
-        )  # an entry such as 3A001 has dozens of conditions: the ones off the suggested path are counted
-        for found in entry["parameters"]:  # the suggested paragraph's own and its parents' conditions are listed
+        # the suggested paragraph's own and its parents' conditions are listed; an entry such as 3A001 has dozens of
+        # conditions, and the ones off the suggested path are counted
+        others = Counter()
+        for found in entry["parameters"]:
             if within(entry["code"], found["paragraph"]):
                 print(f"      {found['status']:<10} {found['paragraph']} {found['parameter']} {_condition(found)}")
             else:

@@ -26,7 +26,8 @@ _COUNT = re.compile(r"(?:[2-9]|1[0-6])\s*[×xX*]\s*(" + _DIGITS + ")")
 _RANGE = re.compile(r"\s*(?:-|–|—|~|～|〜|to|至|到|から)\s*(?=[-−+]?\d)")
 # A tolerance after a value: "1080±5nm" is 1080 nm (the unit after the tolerance is the value's), and in
 # "1080 nm ± 5 nm" the "± 5 nm" is not a value of its own.
-_TOLERANCE = re.compile(r"\s*(?:±|\+/-|\+-)\s*(?=\d)")
+_PLUS_MINUS = r"(?:±|\+/-|\+-)"
+_TOLERANCE = re.compile(rf"\s*{_PLUS_MINUS}\s*(?=\d)")
 _SPACE = re.compile(r"[ \u00a0\u202f\u2009]?")
 # Written before the number: (pattern, comparator). "better" is "better than", which the threshold direction reads.
 _PREFIX = (
@@ -35,7 +36,7 @@ _PREFIX = (
     (r"(?:优于|優於|better than|superior to)", "better"),
     (r"(?:<|less than|lower than|under|below|小于|小於|低于|低於)", "<"),
     (r"(?:>|greater than|more than|over|exceeding|above|大于|大於|高于|高於|超过|超過)", ">"),
-    (r"(?:±|\+/-|\+-)", "±"),
+    (_PLUS_MINUS, "±"),
     (r"(?:~|～|≈|approx\.?|approximately|about|约|約|ca\.)", "~"),
 )
 _PREFIX_PATTERNS = tuple((re.compile(rf"{pattern}\s*$", re.IGNORECASE), name) for pattern, name in _PREFIX)
